@@ -1,0 +1,45 @@
+/**
+ * Byte helpers shared by the engine: ASCII/UTF-8 conversion and concatenation. The core's only
+ * host APIs are TextEncoder and TextDecoder.
+ */
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder('utf-8', { fatal: false })
+
+/** CR, LF and the other octets the protocol code names. */
+export const CR = 0x0d
+export const LF = 0x0a
+export const DOT = 0x2e
+export const NUL = 0x00
+
+/** UTF-8 bytes of a string (ASCII strings give their ASCII bytes). */
+export const utf8 = (s: string): Uint8Array => encoder.encode(s)
+
+/** Decode UTF-8, replacing malformed sequences: server text is untrusted and only ever shown. */
+export const fromUtf8 = (b: Uint8Array): string => decoder.decode(b)
+
+/** An empty byte array, shared. */
+export const EMPTY: Uint8Array = new Uint8Array(0)
+
+/** Concatenate byte arrays into one new array. */
+export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  if (parts.length === 1) return parts[0] as Uint8Array
+  let n = 0
+  for (const p of parts) n += p.length
+  const out = new Uint8Array(n)
+  let at = 0
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
+  return out
+}
+
+/** True when every octet is 7-bit (no 8-bit data needing 8BITMIME or SMTPUTF8). */
+export const isAscii = (s: string): boolean => {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false
+  return true
+}
+
+/** True when a string holds CR, LF or NUL: none of them may reach a command line. */
+export const hasLineBreakOrNul = (s: string): boolean => /[\r\n\0]/.test(s)

@@ -1,0 +1,705 @@
+/**
+ * The transition module: every state change of the engine happens here.
+ *
+ * Theory of operation
+ * -------------------
+ * `step(input)(state)` takes one input (bytes from the server, a transport event, a tick of the
+ * clock, or a request from the app) and returns the next state with an ordered batch of outputs.
+ * A request that does not fit the state is a `UsageError` (Left) and changes nothing; whatever
+ * the server does is reported as events, never as a Left.
+ *
+ * Commands are decided into an *outbox*, then moved to the *pending* FIFO as the pipelining
+ * rules allow (RFC 2920 §3.1: only RSET, MAIL, RCPT and the end of message content may be
+ * followed by more without waiting). Each reply is matched to the head of the FIFO. Without
+ * PIPELINING the same machinery sends one command at a time, and unsent commands of a failed
+ * transaction are simply dropped from the outbox.
+ *
+ * Session phases move along `TRANSITIONS` (rendered to docs/STATES.md); a transaction's own
+ * progress (Envelope → Body → Finishing) lives in the `Transaction` record.
+ *
+ * After the final dot, a missing reply (timeout, lost connection, abort) is "delivery unknown"
+ * (RFC 1047), never "failed".
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { absurd } from 'fp-ts/lib/function.js'
+import * as Base64 from './Base64.ts'
+import { concat, isAscii } from './Bytes.ts'
+import * as Caps from './Capabilities.ts'
+import type { Command, Queued, Sent } from './Command.ts'
+import { pipelinable, queued, secret, timeoutKind } from './Command.ts'
+import type { Config } from './Config.ts'
+import * as Dot from './DotStuffer.ts'
+import type { Envelope } from './Envelope.ts'
+import type { Input } from './Input.ts'
+import { MAX_AUTH_LINE_OCTETS, MAX_RECIPIENTS, MAX_SASL_ROUNDS } from './Limits.ts'
+import type { Event, Output, RecipientOutcome } from './Output.ts'
+import { emit } from './Output.ts'
+import type { Reply } from './Reply.ts'
+import { text as replyText } from './Reply.ts'
+import * as Parser from './ReplyParser.ts'
+import * as Sasl from './Sasl.ts'
+import type { SmtpError, UsageError } from './SmtpError.ts'
+import { isTransient, rejected, usageError, violation } from './SmtpError.ts'
+import type { Phase, State, Transaction } from './State.ts'
+
+// ---- the phase table
+
+/** One allowed phase change and what causes it. `from: '*'` means any phase. */
+export interface Transition {
+  readonly from: Phase | '*'
+  readonly to: Phase
+  readonly on: string
+}
+
+/** Every phase change the engine can make. `goto` refuses any other (a defect, not input). */
+export const TRANSITIONS: ReadonlyArray<Transition> = [
+  { from: 'Greeting', to: 'Hello', on: '220 greeting / send EHLO' },
+  { from: 'Greeting', to: 'Quitting', on: 'greeting refused (554) / send QUIT' },
+  { from: 'Hello', to: 'Hello', on: 'EHLO answered 500 or 502 / send HELO' },
+  { from: 'Hello', to: 'StartTls', on: 'STARTTLS offered, policy required or opportunistic / send STARTTLS' },
+  { from: 'Hello', to: 'Auth', on: 'credentials given / send AUTH' },
+  { from: 'Hello', to: 'Ready', on: 'nothing left to negotiate / Ready' },
+  { from: 'Hello', to: 'Quitting', on: 'HELO refused, STARTTLS required but not offered, no usable AUTH / send QUIT' },
+  { from: 'StartTls', to: 'TlsHandshake', on: '220 with no byte after it / UpgradeTls' },
+  { from: 'StartTls', to: 'Auth', on: 'STARTTLS refused, opportunistic, plaintext AUTH allowed / send AUTH' },
+  { from: 'StartTls', to: 'Ready', on: 'STARTTLS refused, opportunistic / Ready' },
+  { from: 'StartTls', to: 'Quitting', on: 'STARTTLS refused and TLS required / send QUIT' },
+  { from: 'TlsHandshake', to: 'Hello', on: 'TlsEstablished / forget capabilities, send EHLO' },
+  { from: 'Auth', to: 'Ready', on: '235 / Ready' },
+  { from: 'Auth', to: 'Quitting', on: 'AUTH refused or cancelled / send QUIT' },
+  { from: 'Ready', to: 'Quitting', on: 'Quit request / send QUIT' },
+  { from: '*', to: 'Closed', on: 'QUIT answered, EOF, timeout, violation, 421, TLS failure, Abort / Close' },
+]
+
+const goto = (s: State, to: Phase): State => {
+  if (!TRANSITIONS.some((t) => (t.from === s.phase || t.from === '*') && t.to === to)) {
+    throw new Error(`smtpure defect: no transition ${s.phase} -> ${to}`)
+  }
+  return { ...s, phase: to }
+}
+
+// ---- model
+
+/** The result of one step: the next state and the ordered outputs. */
+export interface Stepped {
+  readonly state: State
+  readonly outputs: ReadonlyArray<Output>
+}
+
+/** Outputs of the step being computed. Local to one `step` call; never escapes it mutable. */
+type Out = Output[]
+
+// ---- constructors
+
+/**
+ * The state right after the transport connected (and, for implicit TLS, finished its
+ * handshake) at time `now`: waiting for the greeting.
+ */
+export const initial = (config: Config, now: number): State => ({
+  config,
+  phase: 'Greeting',
+  parser: Parser.empty,
+  outbox: [],
+  pending: [{ command: { _tag: 'Greeting' }, label: 'greeting' }],
+  waitSince: now,
+  lastWriteAt: now,
+  writesInFlight: 0,
+  capabilities: Caps.none,
+  secure: config.tls === 'implicit',
+  triedStartTls: false,
+  sasl: null,
+  authenticated: null,
+  current: null,
+  finishing: null,
+  nextTransaction: 1,
+  closedBy: null,
+})
+
+// ---- queries
+
+/** When the engine next needs a `Tick`, if at all. */
+export const pollTimeout = (s: State): O.Option<number> => {
+  const t = s.config.timeouts
+  if (s.phase === 'Closed') return O.none
+  if (s.phase === 'TlsHandshake') return O.some(s.waitSince + t.tlsHandshake)
+  const head = s.pending[0]
+  if (head !== undefined) return O.some(s.waitSince + t[timeoutKind(head.command)])
+  if (s.current?.stage === 'Body' && s.writesInFlight > 0) return O.some(s.lastWriteAt + t.dataBlock)
+  return O.none
+}
+
+/**
+ * Whether the adapter should read from the connection now. False during the TLS handshake
+ * (RFC 3207: no byte may be read between the 220 and the handshake) and once closed.
+ */
+export const wantsRead = (s: State): boolean => s.phase !== 'Closed' && s.phase !== 'TlsHandshake'
+
+/** The id the next `Send` will get. */
+export const nextTransactionId = (s: State): number => s.nextTransaction
+
+/** True once the session is over. */
+export const isClosed = (s: State): boolean => s.phase === 'Closed'
+
+// ---- helpers: outputs
+
+const tell = (out: Out, event: Event): void => {
+  out.push(emit(event))
+}
+
+const transmit = (s: State, out: Out, bytes: Uint8Array, sensitive: boolean, kind: 'command' | 'body', now: number): State => {
+  out.push({ _tag: 'Transmit', bytes, sensitive, kind })
+  return { ...s, writesInFlight: s.writesInFlight + 1, lastWriteAt: now }
+}
+
+const enqueue = (s: State, ...commands: ReadonlyArray<Queued>): State => ({ ...s, outbox: [...s.outbox, ...commands] })
+
+const pipeliningOn = (s: State): boolean => s.config.pipelining && s.capabilities.pipelining
+
+/**
+ * Move commands from the outbox to the wire as RFC 2920 allows: into an empty pipeline always;
+ * behind others only when pipelining and the last one sent may be followed. Consecutive lines
+ * of the same sensitivity go out in one Transmit (one write for a whole pipelined group).
+ */
+const flush = (s0: State, out: Out, now: number): State => {
+  let s = s0
+  let batch: Uint8Array[] = []
+  let batchSensitive = false
+  const sendBatch = (): void => {
+    if (batch.length > 0) s = transmit(s, out, concat(batch), batchSensitive, 'command', now)
+    batch = []
+  }
+  while (s.outbox.length > 0 && s.current?.stage !== 'Body') {
+    const last = s.pending[s.pending.length - 1]
+    if (last !== undefined && !(pipeliningOn(s) && pipelinable(last.command))) break
+    const q = s.outbox[0]!
+    if (batch.length > 0 && q.sensitive !== batchSensitive) sendBatch()
+    batchSensitive = q.sensitive
+    batch.push(q.line)
+    s = {
+      ...s,
+      outbox: s.outbox.slice(1),
+      pending: [...s.pending, { command: q.command, label: q.label }],
+      waitSince: s.pending.length === 0 ? now : s.waitSince,
+    }
+  }
+  sendBatch()
+  return s
+}
+
+/** After every step: send what may be sent, ask for body when the pipe is clear. */
+const settle = (s0: State, out: Out, now: number): State => {
+  if (s0.phase === 'Closed') return s0
+  let s = flush(s0, out, now)
+  const c = s.current
+  if (c !== null && c.stage === 'Body' && !c.bodyRequested && s.writesInFlight === 0) {
+    tell(out, { _tag: 'BodyWanted', transaction: c.id })
+    s = { ...s, current: { ...c, bodyRequested: true } }
+  }
+  return s
+}
+
+// ---- helpers: transactions
+
+const outcomesOf = (t: Transaction, error: SmtpError): ReadonlyArray<RecipientOutcome> =>
+  t.outcomes.map((o, i) => o ?? { _tag: 'Rejected', recipient: t.envelope.to[i]!, error })
+
+const noRecipients = (t: Transaction): SmtpError => {
+  const errors = t.outcomes.flatMap((o) => (o?._tag === 'Rejected' ? [o.error] : []))
+  const only = errors.length === 1 ? errors[0] : undefined
+  return (
+    only ?? {
+      _tag: 'NoRecipients',
+      message: `all ${errors.length} recipients were rejected`,
+      transient: errors.some(isTransient),
+    }
+  )
+}
+
+/**
+ * End the current transaction as failed: every unanswered recipient takes `error`, its unsent
+ * commands leave the outbox, DeliveryFailed is reported and RSET is queued (RFC 5321 §4.1.1.5)
+ * so the next transaction starts clean.
+ */
+const failTransaction = (s: State, t: Transaction, error: SmtpError, out: Out): State => {
+  for (let i = 0; i < t.outcomes.length; i++) {
+    if (t.outcomes[i] === null) tell(out, { _tag: 'RecipientRejected', transaction: t.id, recipient: t.envelope.to[i]!, error })
+  }
+  tell(out, { _tag: 'DeliveryFailed', transaction: t.id, error, recipients: outcomesOf(t, error) })
+  const outbox = s.outbox.filter((q) => !('txn' in q.command && q.command.txn === t.id))
+  return enqueue({ ...s, outbox, current: null }, queued({ _tag: 'Rset', requested: false }, 'RSET'))
+}
+
+/** Refuse a transaction before anything is sent (a requirement the server cannot meet). */
+const refuseTransaction = (s: State, envelope: Envelope, error: SmtpError, out: Out): State => {
+  const id = s.nextTransaction
+  for (const recipient of envelope.to) tell(out, { _tag: 'RecipientRejected', transaction: id, recipient, error })
+  tell(out, {
+    _tag: 'DeliveryFailed',
+    transaction: id,
+    error,
+    recipients: envelope.to.map((recipient) => ({ _tag: 'Rejected', recipient, error })),
+  })
+  return { ...s, nextTransaction: id + 1 }
+}
+
+// ---- helpers: ending the session
+
+const close = (s: State, out: Out, error: SmtpError | null): State => {
+  out.push({ _tag: 'Close' })
+  tell(out, { _tag: 'Closed' })
+  return { ...goto(s, 'Closed'), outbox: [], pending: [], closedBy: error ?? s.closedBy, parser: Parser.empty }
+}
+
+/**
+ * The session failed. Open transactions are reported (after the final dot: delivery unknown),
+ * then either QUIT is sent (the connection is still sound: RFC 5321 §3.1, §4.1.1.10) or the
+ * connection is closed at once (it is not: violation, timeout, EOF, 421).
+ */
+const fail = (s0: State, error: SmtpError, how: 'quit' | 'close', out: Out): State => {
+  let s = s0
+  const f = s.finishing
+  if (f !== null) {
+    tell(out, { _tag: 'DeliveryUnknown', transaction: f.id, error, recipients: outcomesOf(f, error) })
+  }
+  const c = s.current
+  if (c !== null) {
+    tell(out, { _tag: 'DeliveryFailed', transaction: c.id, error, recipients: outcomesOf(c, error) })
+  }
+  s = { ...s, current: null, finishing: null, outbox: [], closedBy: error }
+  tell(out, { _tag: 'Failed', error })
+  if (how === 'close') return close(s, out, error)
+  if (s.phase === 'Quitting') return s
+  return enqueue(goto(s, 'Quitting'), queued({ _tag: 'Quit' }, 'QUIT'))
+}
+
+const unexpected = (s: State, sent: Sent, r: Reply, out: Out): State =>
+  fail(s, violation(`unexpected reply ${r.code} to ${sent.label}`), 'close', out)
+
+// ---- negotiation
+
+const ready = (s: State, out: Out): State => {
+  tell(out, { _tag: 'Ready', capabilities: s.capabilities, secure: s.secure, authenticated: s.authenticated })
+  return goto(s, 'Ready')
+}
+
+const startAuthOrReady = (s: State, out: Out): State => {
+  const auth = s.config.auth
+  if (auth === null) return ready(s, out)
+  if (!s.secure && !auth.allowPlaintext) {
+    return fail(s, { _tag: 'PolicyRefused', requirement: 'AUTH-TLS', message: 'refusing to send credentials without TLS' }, 'quit', out)
+  }
+  const mechanism = Sasl.choose(s.config.saslMechanisms, s.capabilities.auth, auth.mechanisms)
+  if (mechanism === undefined) {
+    const offered = s.capabilities.auth.length === 0 ? 'no AUTH' : `AUTH ${s.capabilities.auth.join(' ')}`
+    const wanted = auth.mechanisms.length > 0 ? auth.mechanisms : s.config.saslMechanisms.map((m) => m.name)
+    return fail(
+      s,
+      { _tag: 'PolicyRefused', requirement: 'SASL', message: `no common SASL mechanism: the server offers ${offered}, we can use ${wanted.join(' ')}` },
+      'quit',
+      out,
+    )
+  }
+  const start = mechanism.start(auth.credentials)
+  const label = `AUTH ${mechanism.name}`
+  const command: Command = { _tag: 'Auth', cancelled: false }
+  let q: Queued
+  if (start.initialResponse === null) {
+    q = queued(command, label)
+  } else {
+    // RFC 4954 §4: an empty initial response is sent as "=".
+    const encoded = start.initialResponse.length === 0 ? '=' : Base64.encode(start.initialResponse)
+    q = secret(command, label, `${label} ${encoded}`)
+  }
+  if (q.line.length > MAX_AUTH_LINE_OCTETS) {
+    return fail(s, { _tag: 'PolicyRefused', requirement: 'SASL', message: `the AUTH line would exceed ${MAX_AUTH_LINE_OCTETS} octets` }, 'quit', out)
+  }
+  return enqueue(
+    { ...goto(s, 'Auth'), sasl: { mechanism: mechanism.name, progress: start.progress, rounds: 0, cancelReason: null } },
+    q,
+  )
+}
+
+/** After EHLO/HELO: STARTTLS if the policy asks and the server offers it, then AUTH, then Ready. */
+const afterHello = (s: State, out: Out): State => {
+  const policy = s.config.tls
+  if (!s.secure && (policy === 'required' || policy === 'opportunistic') && !s.triedStartTls) {
+    if (s.capabilities.startTls) {
+      return enqueue({ ...goto(s, 'StartTls'), triedStartTls: true }, queued({ _tag: 'StartTls' }, 'STARTTLS'))
+    }
+    if (policy === 'required') {
+      return fail(
+        s,
+        { _tag: 'PolicyRefused', requirement: 'STARTTLS', message: 'TLS is required but the server does not offer STARTTLS' },
+        'quit',
+        out,
+      )
+    }
+  }
+  return startAuthOrReady(s, out)
+}
+
+const ehlo = (s: State): State => enqueue(s, queued({ _tag: 'Ehlo' }, `EHLO ${s.config.clientName}`))
+
+// ---- replies
+
+const onAuthReply = (s: State, sent: Sent, cancelled: boolean, r: Reply, out: Out): State => {
+  const sasl = s.sasl
+  const auth = s.config.auth
+  if (sasl === null || auth === null) return unexpected(s, sent, r, out)
+  if (cancelled) {
+    return fail(s, { _tag: 'AuthCancelled', mechanism: sasl.mechanism, message: sasl.cancelReason ?? 'cancelled' }, 'quit', out)
+  }
+  if (r.code === 235) return ready({ ...s, sasl: null, authenticated: sasl.mechanism }, out)
+  if (r.code !== 334) {
+    if (r.code >= 400) return fail(s, rejected(sent.label, r, s.capabilities.enhancedStatusCodes), 'quit', out)
+    return unexpected(s, sent, r, out)
+  }
+  // RFC 4954 §4: cancel an exchange we cannot continue with a line holding a single "*".
+  const cancel = (reason: string): State =>
+    enqueue({ ...s, sasl: { ...sasl, cancelReason: reason } }, queued({ _tag: 'Auth', cancelled: true }, '*'))
+  if (sasl.rounds >= MAX_SASL_ROUNDS) return cancel(`more than ${MAX_SASL_ROUNDS} challenges`)
+  const challenge = Base64.decode((r.lines[0] ?? '').trim())
+  if (E.isLeft(challenge)) return cancel(`undecodable challenge (${challenge.left})`)
+  const mechanism = Sasl.byName(s.config.saslMechanisms)(sasl.mechanism)
+  if (mechanism === undefined) return cancel('unknown mechanism')
+  const next = mechanism.respond(auth.credentials, sasl.progress, challenge.right)
+  switch (next._tag) {
+    case 'Cancel':
+      return cancel(next.reason)
+    case 'Respond':
+      return enqueue(
+        { ...s, sasl: { ...sasl, progress: next.progress, rounds: sasl.rounds + 1 } },
+        secret({ _tag: 'Auth', cancelled: false }, sent.label, Base64.encode(next.response)),
+      )
+    default:
+      return absurd(next)
+  }
+}
+
+const onRcptReply = (s: State, sent: Sent, txn: number, index: number, r: Reply, out: Out): State => {
+  const t = s.current
+  if (t === null || t.id !== txn || t.stage !== 'Envelope') return s // a failed transaction's leftover reply
+  const recipient = t.envelope.to[index]!
+  let outcome: RecipientOutcome
+  if (r.code === 250 || r.code === 251) {
+    outcome = { _tag: 'Accepted', recipient, reply: r }
+    tell(out, { _tag: 'RecipientAccepted', transaction: t.id, recipient, reply: r })
+  } else {
+    const error = rejected(sent.label, r, s.capabilities.enhancedStatusCodes)
+    outcome = { _tag: 'Rejected', recipient, error }
+    tell(out, { _tag: 'RecipientRejected', transaction: t.id, recipient, error })
+  }
+  const next: Transaction = { ...t, outcomes: t.outcomes.map((o, i) => (i === index ? outcome : o)) }
+  const s1 = { ...s, current: next }
+  if (next.outcomes.every((o) => o?._tag === 'Rejected')) return failTransaction(s1, next, noRecipients(next), out)
+  return s1
+}
+
+const onDataReply = (s: State, sent: Sent, txn: number, r: Reply, out: Out): State => {
+  const t = s.current
+  if (t === null || t.id !== txn) {
+    // RFC 2920 §3.1: DATA pipelined after rejected recipients. If a server still answers 354,
+    // end the empty content at once, ahead of anything already queued.
+    if (r.code !== 354) return s
+    const dot: Queued = { ...queued({ _tag: 'DataEnd', txn, discard: true }, '.'), label: 'end of data' }
+    return { ...s, outbox: [dot, ...s.outbox] }
+  }
+  if (r.code === 354) return { ...s, current: { ...t, stage: 'Body', bodyRequested: false } }
+  if (r.code >= 400) return failTransaction(s, t, rejected(sent.label, r, s.capabilities.enhancedStatusCodes), out)
+  return unexpected(s, sent, r, out)
+}
+
+const onDataEndReply = (s: State, sent: Sent, txn: number, discard: boolean, r: Reply, out: Out): State => {
+  if (discard) return s
+  const t = s.finishing
+  if (t === null || t.id !== txn) return unexpected(s, sent, r, out)
+  const recipients = outcomesOf(t, violation('no RCPT reply'))
+  if (r.code >= 200 && r.code < 300) {
+    tell(out, { _tag: 'Delivered', transaction: t.id, reply: r, recipients })
+  } else {
+    const error = rejected(sent.label, r, s.capabilities.enhancedStatusCodes)
+    tell(out, { _tag: 'DeliveryFailed', transaction: t.id, error, recipients })
+  }
+  return { ...s, finishing: null }
+}
+
+/** One complete reply, matched to the oldest pending command. */
+const onReply = (s0: State, r: Reply, trailing: boolean, now: number, out: Out): State => {
+  const sent = s0.pending[0]
+  if (sent === undefined) {
+    if (r.code === 421) return fail(s0, rejected('(no command)', r, false), 'close', out)
+    return fail(s0, violation(`unsolicited reply ${r.code} ${replyText(r)}`), 'close', out)
+  }
+  let s: State = { ...s0, pending: s0.pending.slice(1), waitSince: now }
+  const c = sent.command
+  const enhanced = s.capabilities.enhancedStatusCodes
+  // RFC 5321 §3.8: 421 to any command means the server is closing the channel.
+  if (r.code === 421 && c._tag !== 'Quit') {
+    if (c._tag === 'DataEnd' && !c.discard && s.finishing?.id === c.txn) {
+      s = onDataEndReply(s, sent, c.txn, false, r, out)
+    }
+    return fail(s, rejected(sent.label, r, enhanced), 'close', out)
+  }
+  switch (c._tag) {
+    case 'Greeting':
+      if (r.code === 220) return ehlo(goto(s, 'Hello'))
+      // RFC 5321 §3.1: after a 554 greeting the client SHOULD send QUIT.
+      if (r.code >= 400) return fail(s, rejected('greeting', r, false), 'quit', out)
+      return unexpected(s, sent, r, out)
+    case 'Ehlo':
+      if (r.code === 250) return afterHello({ ...s, capabilities: Caps.fromEhloReply(r) }, out)
+      // RFC 5321 §4.1.4: a server that does not know EHLO answers 500 or 502; fall back to HELO.
+      if (r.code === 500 || r.code === 502) {
+        return enqueue(goto(s, 'Hello'), queued({ _tag: 'Helo' }, `HELO ${s.config.clientName}`))
+      }
+      if (r.code >= 400) return fail(s, rejected(sent.label, r, false), 'quit', out)
+      return unexpected(s, sent, r, out)
+    case 'Helo':
+      if (r.code === 250) return afterHello({ ...s, capabilities: Caps.none }, out)
+      if (r.code >= 400) return fail(s, rejected(sent.label, r, false), 'quit', out)
+      return unexpected(s, sent, r, out)
+    case 'StartTls':
+      if (r.code === 220) {
+        // RFC 3207 §5 / CVE-2011-0411: anything after the 220 was sent before TLS and could be
+        // a man-in-the-middle's injected reply. Fail closed.
+        if (trailing || Parser.isMidReply(s.parser)) {
+          return fail(s, violation('bytes arrived after the STARTTLS 220 reply (response injection)'), 'close', out)
+        }
+        out.push({ _tag: 'UpgradeTls', servername: s.config.serverName })
+        return { ...goto(s, 'TlsHandshake'), waitSince: now }
+      }
+      if (r.code >= 400) {
+        if (s.config.tls === 'required') {
+          return fail(
+            s,
+            { _tag: 'PolicyRefused', requirement: 'STARTTLS', message: `TLS is required but STARTTLS was refused: ${r.code} ${replyText(r)}` },
+            'quit',
+            out,
+          )
+        }
+        return startAuthOrReady(s, out)
+      }
+      return unexpected(s, sent, r, out)
+    case 'Auth':
+      return onAuthReply(s, sent, c.cancelled, r, out)
+    case 'Mail': {
+      const t = s.current
+      if (t === null || t.id !== c.txn) return s
+      if (r.code === 250) return s
+      if (r.code >= 400) return failTransaction(s, t, rejected(sent.label, r, enhanced), out)
+      return unexpected(s, sent, r, out)
+    }
+    case 'Rcpt':
+      return onRcptReply(s, sent, c.txn, c.index, r, out)
+    case 'Data':
+      return onDataReply(s, sent, c.txn, r, out)
+    case 'DataEnd':
+      return onDataEndReply(s, sent, c.txn, c.discard, r, out)
+    case 'Rset':
+    case 'Noop': {
+      const request = c._tag === 'Noop' ? 'NOOP' : 'RSET'
+      if (c._tag === 'Rset' && !c.requested) return s
+      if (r.code >= 200 && r.code < 300) tell(out, { _tag: 'Replied', request, reply: r })
+      else tell(out, { _tag: 'RequestFailed', request, error: rejected(sent.label, r, enhanced) })
+      return s
+    }
+    case 'Quit':
+      return close(s, out, null)
+    default:
+      return absurd(c)
+  }
+}
+
+// ---- transport inputs
+
+const onReceived = (s0: State, bytes: Uint8Array, now: number, out: Out): State => {
+  if (s0.phase === 'TlsHandshake') {
+    return fail(s0, violation('bytes arrived during the TLS handshake'), 'close', out)
+  }
+  let s = s0
+  let offset = 0
+  for (;;) {
+    const r = Parser.next(bytes, offset)(s.parser)
+    switch (r._tag) {
+      case 'NeedMore':
+        return { ...s, parser: r.parser }
+      case 'Violation':
+        return fail({ ...s, parser: Parser.empty }, violation(r.message), 'close', out)
+      case 'Reply':
+        offset = r.offset
+        s = onReply({ ...s, parser: r.parser }, r.reply, offset < bytes.length, now, out)
+        if (s.phase === 'Closed' || s.phase === 'TlsHandshake' || offset >= bytes.length) return s
+        break
+      default:
+        return absurd(r)
+    }
+  }
+}
+
+const onPeerClosed = (s: State, out: Out): State => {
+  const head = s.pending[0]
+  if (s.phase === 'Quitting' && (head === undefined || head.command._tag === 'Quit')) return close(s, out, null)
+  const during = head?.label ?? (s.current?.stage === 'Body' ? 'DATA content' : 'an idle period')
+  return fail(s, { _tag: 'ConnectionLost', during }, 'close', out)
+}
+
+const onTick = (s: State, now: number, out: Out): State => {
+  const deadline = pollTimeout(s)
+  if (O.isNone(deadline) || now < deadline.value) return s
+  const head = s.pending[0]
+  if (s.phase === 'Quitting' && head?.command._tag === 'Quit') return close(s, out, null)
+  const t = s.config.timeouts
+  const [during, afterMs] =
+    s.phase === 'TlsHandshake'
+      ? ['the TLS handshake', t.tlsHandshake]
+      : head !== undefined
+        ? [head.label, t[timeoutKind(head.command)]]
+        : ['a DATA write', t.dataBlock]
+  return fail(s, { _tag: 'TimedOut', during, afterMs }, 'close', out)
+}
+
+// ---- app requests
+
+const wrongState = (message: string): E.Either<UsageError, State> => E.left(usageError('WrongState', message))
+
+const idle = (s: State): boolean => s.phase === 'Ready' && s.current === null
+
+const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, State> => {
+  if (s.phase !== 'Ready') return wrongState(`cannot send: the session is not ready (${s.phase})`)
+  if (s.current !== null) return wrongState(`cannot send: transaction ${s.current.id} is still open`)
+  if (envelope.to.length === 0) return E.left(usageError('InvalidInput', 'the envelope has no recipients'))
+  if (envelope.to.length > MAX_RECIPIENTS) {
+    return E.left(usageError('InvalidInput', `the envelope has more than ${MAX_RECIPIENTS} recipients`))
+  }
+  const caps = s.capabilities
+  // RFC 6531 §3.4: a non-ASCII address (or UTF-8 headers) needs SMTPUTF8 on MAIL FROM.
+  const utf8Needed = envelope.smtpUtf8 === true || !isAscii(envelope.from) || envelope.to.some((m) => !isAscii(m))
+  if (utf8Needed && !caps.smtpUtf8) {
+    return E.right(
+      refuseTransaction(s, envelope, { _tag: 'PolicyRefused', requirement: 'SMTPUTF8', message: 'the message needs SMTPUTF8, which the server does not offer' }, out),
+    )
+  }
+  // RFC 6152 §3: 8-bit content only with BODY=8BITMIME, only if offered.
+  if (envelope.eightBit === true && !caps.eightBitMime) {
+    return E.right(
+      refuseTransaction(s, envelope, { _tag: 'PolicyRefused', requirement: '8BITMIME', message: 'the body has 8-bit data and the server does not offer 8BITMIME' }, out),
+    )
+  }
+  // RFC 1870 §6.1: do not send a message the server has declared too large.
+  const limit = O.isSome(caps.size) ? caps.size.value : 0
+  if (envelope.size !== undefined && limit > 0 && envelope.size > limit) {
+    return E.right(
+      refuseTransaction(s, envelope, { _tag: 'PolicyRefused', requirement: 'SIZE', message: `the message (${envelope.size} octets) exceeds the server's SIZE limit of ${limit}` }, out),
+    )
+  }
+  const id = s.nextTransaction
+  let params = ''
+  if (envelope.size !== undefined && O.isSome(caps.size)) params += ` SIZE=${envelope.size}`
+  if (envelope.eightBit === true) params += ' BODY=8BITMIME'
+  if (utf8Needed) params += ' SMTPUTF8'
+  const commands: Queued[] = [queued({ _tag: 'Mail', txn: id }, `MAIL FROM:<${envelope.from}>${params}`)]
+  envelope.to.forEach((m, index) => commands.push(queued({ _tag: 'Rcpt', txn: id, index }, `RCPT TO:<${m}>`)))
+  commands.push(queued({ _tag: 'Data', txn: id }, 'DATA'))
+  const t: Transaction = {
+    id,
+    envelope,
+    outcomes: envelope.to.map(() => null),
+    stage: 'Envelope',
+    stuffer: Dot.initial,
+    bodyRequested: false,
+  }
+  return E.right(enqueue({ ...s, current: t, nextTransaction: id + 1 }, ...commands))
+}
+
+const bodyTransaction = (s: State): Transaction | null =>
+  s.current !== null && s.current.stage === 'Body' && s.current.bodyRequested ? s.current : null
+
+const onBodyChunk = (s: State, bytes: Uint8Array, now: number, out: Out): E.Either<UsageError, State> => {
+  const t = bodyTransaction(s)
+  if (t === null) return wrongState('body data is only taken after BodyWanted')
+  const [stuffed, stuffer] = Dot.stuff(bytes)(t.stuffer)
+  const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
+  return E.right(stuffed.length === 0 ? s1 : transmit(s1, out, stuffed, false, 'body', now))
+}
+
+const onBodyEnd = (s: State, now: number, out: Out): E.Either<UsageError, State> => {
+  const t = bodyTransaction(s)
+  if (t === null) return wrongState('the body can only end after BodyWanted')
+  const s1 = transmit(s, out, Dot.finish(t.stuffer), false, 'body', now)
+  return E.right({
+    ...s1,
+    current: null,
+    finishing: { ...t, stage: 'Finishing', bodyRequested: false },
+    pending: [...s1.pending, { command: { _tag: 'DataEnd', txn: t.id, discard: false }, label: 'end of data' }],
+    waitSince: s1.pending.length === 0 ? now : s1.waitSince,
+  })
+}
+
+// ---- the step
+
+const dispatch = (input: Input, s: State, out: Out): E.Either<UsageError, State> => {
+  if (s.phase === 'Closed') {
+    switch (input._tag) {
+      case 'Received':
+      case 'PeerClosed':
+      case 'WriteCompleted':
+      case 'TlsEstablished':
+      case 'TlsHandshakeFailed':
+      case 'Tick':
+        return E.right(s)
+      default:
+        return E.left(usageError('SessionClosed', 'the session is closed', O.fromNullable(s.closedBy)))
+    }
+  }
+  switch (input._tag) {
+    case 'Received':
+      return E.right(onReceived(s, input.bytes, input.now, out))
+    case 'PeerClosed':
+      return E.right(onPeerClosed(s, out))
+    case 'WriteCompleted':
+      if (s.writesInFlight === 0) return wrongState('WriteCompleted without a Transmit in flight')
+      return E.right({ ...s, writesInFlight: s.writesInFlight - 1 })
+    case 'TlsEstablished':
+      if (s.phase !== 'TlsHandshake') return wrongState('TlsEstablished without UpgradeTls')
+      // RFC 3207 §4.2: forget everything learned before TLS and issue EHLO again.
+      return E.right(ehlo({ ...goto(s, 'Hello'), secure: true, capabilities: Caps.none, parser: Parser.empty }))
+    case 'TlsHandshakeFailed':
+      if (s.phase !== 'TlsHandshake') return wrongState('TlsHandshakeFailed without UpgradeTls')
+      return E.right(fail(s, { _tag: 'TlsFailed', reason: input.reason }, 'close', out))
+    case 'Tick':
+      return E.right(onTick(s, input.now, out))
+    case 'Send':
+      return onSend(s, input.envelope, out)
+    case 'BodyChunk':
+      return onBodyChunk(s, input.bytes, input.now, out)
+    case 'BodyEnd':
+      return onBodyEnd(s, input.now, out)
+    case 'Reset':
+      if (!idle(s)) return wrongState('RSET is only taken while no transaction is open')
+      return E.right(enqueue(s, queued({ _tag: 'Rset', requested: true }, 'RSET')))
+    case 'Noop':
+      if (!idle(s)) return wrongState('NOOP is only taken while no transaction is open')
+      return E.right(enqueue(s, queued({ _tag: 'Noop' }, 'NOOP')))
+    case 'Quit':
+      if (!idle(s)) return wrongState('QUIT is only taken while no transaction is open (use Abort)')
+      return E.right(enqueue(goto(s, 'Quitting'), queued({ _tag: 'Quit' }, 'QUIT')))
+    case 'Abort':
+      return E.right(fail(s, { _tag: 'Aborted', reason: input.reason }, 'close', out))
+    default:
+      return absurd(input)
+  }
+}
+
+/**
+ * Feed one input. Right: the next state and its outputs, to be performed in order. Left: the
+ * caller's mistake; the state is unchanged and nothing is to be done.
+ */
+export const step =
+  (input: Input) =>
+  (s: State): E.Either<UsageError, Stepped> => {
+    const out: Out = []
+    const next = dispatch(input, s, out)
+    if (E.isLeft(next)) return next
+    return E.right({ state: settle(next.right, out, input.now), outputs: out })
+  }

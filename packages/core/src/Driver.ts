@@ -1,0 +1,401 @@
+/**
+ * The platform-free loop that runs the engine over a `Transport` and a `Clock`. It performs the
+ * engine's outputs in order, reads only when the engine wants to, arms one timer for the
+ * engine's deadline, feeds body chunks when asked, and turns events into promises. Adapters
+ * add only sockets and timers.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as O from 'fp-ts/lib/Option.js'
+import { absurd } from 'fp-ts/lib/function.js'
+import type { Stepped } from './Client.ts'
+import { initial, isClosed, nextTransactionId, pollTimeout, step, wantsRead } from './Client.ts'
+import type { Config } from './Config.ts'
+import type { Envelope } from './Envelope.ts'
+import type { AppInput, Input } from './Input.ts'
+import type { Delivered, DeliveryFailed, DeliveryUnknown, Event, Ready, Replied, RequestFailed } from './Output.ts'
+import type { SmtpError, UsageError } from './SmtpError.ts'
+import type { State } from './State.ts'
+import type { Clock, Transport } from './Transport.ts'
+import type { TranscriptLine } from './Transcript.ts'
+import * as Transcript from './Transcript.ts'
+import { utf8 } from './Bytes.ts'
+
+// ---- model
+
+/** Where a message body comes from: any (async) iterable of byte chunks. */
+export type BodySource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>
+
+/** How a transaction ended. */
+export type TransactionOutcome = Delivered | DeliveryFailed | DeliveryUnknown
+
+/** Options of a session. */
+export interface SessionOptions {
+  /** Keep a redacted transcript (see Transcript.ts). */
+  readonly transcript?: boolean
+  /** Called with every event, in order (for logging and progress). */
+  readonly onEvent?: (event: Event) => void
+  /** Called with every transcript line as it is recorded. */
+  readonly onTranscript?: (line: TranscriptLine) => void
+}
+
+/** A ready SMTP session. */
+export interface Session {
+  /** What the server offered and how the session was secured. */
+  readonly ready: Ready
+  /** Send one message. Resolves with its outcome; rejects only with a UsageError. */
+  send(envelope: Envelope, body: BodySource): Promise<TransactionOutcome>
+  /** NOOP. */
+  noop(): Promise<Replied | RequestFailed>
+  /** RSET. */
+  reset(): Promise<Replied | RequestFailed>
+  /** QUIT and close; resolves when closed. */
+  quit(): Promise<void>
+  /** Close at once; open transactions are reported (delivery unknown after the final dot). */
+  abort(reason: string): void
+  /** The transcript so far (empty unless asked for). */
+  transcript(): ReadonlyArray<TranscriptLine>
+  /** The error that ended the session, if it failed. */
+  failure(): SmtpError | null
+  /** Resolves once the connection is closed. */
+  readonly closed: Promise<void>
+}
+
+/** Why a session could not be opened: the server's (or network's) error. */
+export interface OpenFailed {
+  readonly _tag: 'OpenFailed'
+  readonly error: SmtpError
+  readonly transcript: ReadonlyArray<TranscriptLine>
+}
+
+// ---- the loop
+
+interface Request {
+  readonly input: (now: number) => AppInput
+  /** Runs once the engine has taken the request, before its outputs are performed. */
+  readonly accepted: () => void
+  readonly settle: (r: E.Either<UsageError, Stepped>) => void
+}
+
+/** Most bytes of one unfinished server line the transcript keeps. */
+const MAX_TRANSCRIPT_PARTIAL = 4096
+
+class Loop {
+  state: State
+  private transport: Transport
+  private reading = false
+  private io: Promise<void> = Promise.resolve()
+  private timer: { at: number; cancel: () => void } | null = null
+  private readonly requests: Request[] = []
+  private readonly bodies = new Map<number, AsyncIterator<Uint8Array> | Iterator<Uint8Array>>()
+  private readonly outcomes = new Map<number, (o: TransactionOutcome) => void>()
+  private readonly replyWaiters: Array<(e: Replied | RequestFailed) => void> = []
+  private readonly lines: TranscriptLine[] = []
+  private serverPartial = ''
+  readyWaiter: ((e: E.Either<SmtpError, Ready>) => void) | null = null
+  private closedResolve: () => void = () => {}
+  readonly closed: Promise<void>
+
+  constructor(
+    transport: Transport,
+    private readonly clock: Clock,
+    config: Config,
+    private readonly options: SessionOptions,
+  ) {
+    this.transport = transport
+    this.state = initial(config, clock.now())
+    this.closed = new Promise((resolve) => (this.closedResolve = resolve))
+  }
+
+  start(): void {
+    this.after()
+  }
+
+  private record(l: TranscriptLine): void {
+    if (this.options.transcript !== true && this.options.onTranscript === undefined) return
+    const last = this.lines[this.lines.length - 1]
+    const size = /^<message content: (\d+) octets>$/
+    const a = last === undefined ? null : size.exec(last.text)
+    const b = size.exec(l.text)
+    if (a !== null && b !== null && last?.direction === 'C') {
+      // One summary line per body, however many chunks it came in.
+      this.lines[this.lines.length - 1] = { direction: 'C', text: `<message content: ${Number(a[1]) + Number(b[1])} octets>` }
+      return
+    }
+    if (this.options.transcript === true) this.lines.push(l)
+    this.options.onTranscript?.(l)
+  }
+
+  private recordReceived(bytes: Uint8Array): void {
+    if (this.options.transcript !== true && this.options.onTranscript === undefined) return
+    const text = this.serverPartial + new TextDecoder().decode(bytes)
+    const cut = text.lastIndexOf('\n')
+    const done = cut < 0 ? '' : text.slice(0, cut + 1)
+    this.serverPartial = (cut < 0 ? text : text.slice(cut + 1)).slice(0, MAX_TRANSCRIPT_PARTIAL)
+    if (done !== '') for (const l of Transcript.fromReceived(utf8(done))) this.record(l)
+  }
+
+  /** Step one input and perform its outputs. */
+  feed(input: Input): E.Either<UsageError, Stepped> {
+    const r = step(input)(this.state)
+    if (E.isRight(r)) this.commit(r.right)
+    return r
+  }
+
+  /** Adopt a step's state and perform its outputs in order. */
+  private commit(r: Stepped): void {
+    this.state = r.state
+    for (const o of r.outputs) {
+      for (const l of Transcript.fromOutput(o)) this.record(l)
+      switch (o._tag) {
+        case 'Transmit': {
+          const bytes = o.bytes
+          this.perform(async () => {
+            try {
+              await this.transport.write(bytes)
+              this.feed({ _tag: 'WriteCompleted', now: this.clock.now() })
+            } catch {
+              this.feed({ _tag: 'PeerClosed', now: this.clock.now() })
+            }
+          })
+          break
+        }
+        case 'UpgradeTls': {
+          const name = o.servername
+          this.perform(async () => {
+            try {
+              this.transport = await this.transport.upgradeTls(name)
+              this.feed({ _tag: 'TlsEstablished', now: this.clock.now() })
+            } catch (e) {
+              this.feed({ _tag: 'TlsHandshakeFailed', reason: e instanceof Error ? e.message : String(e), now: this.clock.now() })
+            }
+          })
+          break
+        }
+        case 'Close':
+          this.perform(async () => {
+            await this.transport.close()
+          })
+          break
+        case 'Event':
+          this.onEvent(o.event)
+          break
+        default:
+          absurd(o)
+      }
+    }
+    this.after()
+  }
+
+  /** Run transport work strictly in output order. */
+  private perform(work: () => Promise<void>): void {
+    this.io = this.io.then(work, work)
+  }
+
+  private after(): void {
+    this.armTimer()
+    this.pumpRequests()
+    this.pumpRead()
+  }
+
+  private armTimer(): void {
+    const deadline = pollTimeout(this.state)
+    const at = O.isSome(deadline) ? deadline.value : null
+    if (this.timer !== null && this.timer.at === at) return
+    this.timer?.cancel()
+    this.timer = null
+    if (at === null) return
+    const cancel = this.clock.setTimer(at, () => {
+      this.timer = null
+      this.feed({ _tag: 'Tick', now: this.clock.now() })
+    })
+    this.timer = { at, cancel }
+  }
+
+  private pumpRead(): void {
+    if (this.reading || !wantsRead(this.state)) return
+    this.reading = true
+    this.transport.read().then(
+      (bytes) => {
+        this.reading = false
+        if (bytes === null) {
+          this.feed({ _tag: 'PeerClosed', now: this.clock.now() })
+        } else {
+          this.recordReceived(bytes)
+          this.feed({ _tag: 'Received', bytes, now: this.clock.now() })
+        }
+      },
+      () => {
+        this.reading = false
+        this.feed({ _tag: 'PeerClosed', now: this.clock.now() })
+      },
+    )
+  }
+
+  /** App requests wait until the engine can take them (it says WrongState until then). */
+  private pumpRequests(): void {
+    while (this.requests.length > 0) {
+      const head = this.requests[0]!
+      const r = step(head.input(this.clock.now()))(this.state)
+      if (E.isLeft(r) && r.left.reason === 'WrongState' && !isClosed(this.state)) return
+      this.requests.shift()
+      if (E.isRight(r)) {
+        head.accepted()
+        this.commit(r.right)
+      }
+      head.settle(r)
+    }
+  }
+
+  request(input: (now: number) => AppInput, accepted: () => void = () => {}): Promise<E.Either<UsageError, Stepped>> {
+    return new Promise((settle) => {
+      this.requests.push({ input, accepted, settle })
+      this.pumpRequests()
+    })
+  }
+
+  registerBody(id: number, body: BodySource, done: (o: TransactionOutcome) => void): void {
+    const it = Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : body[Symbol.iterator]()
+    this.bodies.set(id, it)
+    this.outcomes.set(id, done)
+  }
+
+  waitReply(w: (e: Replied | RequestFailed) => void): void {
+    this.replyWaiters.push(w)
+  }
+
+  private async pullBody(id: number): Promise<void> {
+    const it = this.bodies.get(id)
+    if (it === undefined) return
+    let next: IteratorResult<Uint8Array>
+    try {
+      next = await it.next()
+    } catch (e) {
+      // Never end a body we could not read with a final dot: that would deliver a truncated
+      // message. Closing the connection makes the server discard it.
+      this.feed({ _tag: 'Abort', reason: `the message body failed: ${e instanceof Error ? e.message : String(e)}`, now: this.clock.now() })
+      return
+    }
+    const now = this.clock.now()
+    const r = next.done === true ? this.feed({ _tag: 'BodyEnd', now }) : this.feed({ _tag: 'BodyChunk', bytes: next.value, now })
+    if (E.isLeft(r) && !isClosed(this.state)) {
+      this.feed({ _tag: 'Abort', reason: r.left.message, now })
+    }
+  }
+
+  private onEvent(e: Event): void {
+    this.options.onEvent?.(e)
+    switch (e._tag) {
+      case 'Ready':
+        this.readyWaiter?.(E.right(e))
+        this.readyWaiter = null
+        break
+      case 'BodyWanted':
+        void this.pullBody(e.transaction)
+        break
+      case 'Delivered':
+      case 'DeliveryFailed':
+      case 'DeliveryUnknown': {
+        const done = this.outcomes.get(e.transaction)
+        this.outcomes.delete(e.transaction)
+        const it = this.bodies.get(e.transaction)
+        this.bodies.delete(e.transaction)
+        // Let an unfinished body source release what it holds.
+        if (it !== undefined && e._tag !== 'Delivered') void Promise.resolve(it.return?.()).catch(() => {})
+        done?.(e)
+        break
+      }
+      case 'Replied':
+      case 'RequestFailed':
+        this.replyWaiters.shift()?.(e)
+        break
+      case 'Failed':
+        this.readyWaiter?.(E.left(e.error))
+        this.readyWaiter = null
+        break
+      case 'Closed':
+        this.timer?.cancel()
+        this.timer = null
+        this.closedResolve()
+        this.pumpRequests()
+        break
+      case 'RecipientAccepted':
+      case 'RecipientRejected':
+        break
+      default:
+        absurd(e)
+    }
+  }
+
+  transcript(): ReadonlyArray<TranscriptLine> {
+    return [...this.lines]
+  }
+}
+
+// ---- the API
+
+const usageFailure = (e: UsageError): Error & { readonly error: UsageError } =>
+  Object.assign(new Error(e.message), { name: 'UsageError', error: e })
+
+/**
+ * Run a session over a connected transport (for implicit TLS: one whose handshake is done).
+ * Resolves once the session is ready (greeting, EHLO, STARTTLS and AUTH done), or with
+ * OpenFailed when the server or the network failed it.
+ */
+export const openSession = (
+  transport: Transport,
+  clock: Clock,
+  config: Config,
+  options: SessionOptions = {},
+): Promise<E.Either<OpenFailed, Session>> => {
+  const loop = new Loop(transport, clock, config, options)
+  return new Promise((resolve) => {
+    loop.readyWaiter = (r) => {
+      if (E.isLeft(r)) {
+        resolve(E.left({ _tag: 'OpenFailed', error: r.left, transcript: loop.transcript() }))
+        return
+      }
+      const session: Session = {
+        ready: r.right,
+        send: async (envelope, body) => {
+          let done: (o: TransactionOutcome) => void = () => {}
+          const outcome = new Promise<TransactionOutcome>((res) => (done = res))
+          const stepped = await loop.request(
+            (now) => ({ _tag: 'Send', envelope, now }),
+            // Registered under the id the Send gets, before any of its events can fire.
+            () => loop.registerBody(nextTransactionId(loop.state), body, done),
+          )
+          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
+          return outcome
+        },
+        noop: async () => {
+          let done: (e: Replied | RequestFailed) => void = () => {}
+          const reply = new Promise<Replied | RequestFailed>((res) => (done = res))
+          const stepped = await loop.request((now) => ({ _tag: 'Noop', now }), () => loop.waitReply(done))
+          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
+          return reply
+        },
+        reset: async () => {
+          let done: (e: Replied | RequestFailed) => void = () => {}
+          const reply = new Promise<Replied | RequestFailed>((res) => (done = res))
+          const stepped = await loop.request((now) => ({ _tag: 'Reset', now }), () => loop.waitReply(done))
+          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
+          return reply
+        },
+        quit: async () => {
+          if (isClosed(loop.state)) return
+          const stepped = await loop.request((now) => ({ _tag: 'Quit', now }))
+          if (E.isLeft(stepped) && stepped.left.reason !== 'SessionClosed') throw usageFailure(stepped.left)
+          await loop.closed
+        },
+        abort: (reason) => {
+          if (!isClosed(loop.state)) loop.feed({ _tag: 'Abort', reason, now: clock.now() })
+        },
+        transcript: () => loop.transcript(),
+        failure: () => loop.state.closedBy,
+        closed: loop.closed,
+      }
+      resolve(E.right(session))
+    }
+    loop.start()
+  })
+}

@@ -1,0 +1,155 @@
+/**
+ * The public boundary: io-ts codecs for what a user passes in (client options, envelopes), each
+ * decoded once into the branded types the engine takes. Failures are `UsageError`s with
+ * `reason: 'InvalidInput'` and one issue per bad field; no secret is ever echoed.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
+import { Credentials } from './codecs/Credentials.ts'
+import { EhloName } from './codecs/EhloName.ts'
+import { Mailbox } from './codecs/Mailbox.ts'
+import { ReversePath } from './codecs/ReversePath.ts'
+import { decodeWith } from './codecs/errors.ts'
+import type { Config, TlsPolicy } from './Config.ts'
+import type { Envelope } from './Envelope.ts'
+import { MAX_RECIPIENTS } from './Limits.ts'
+import type { SaslMechanism } from './Sasl.ts'
+import { builtIn } from './Sasl.ts'
+import type { UsageError } from './SmtpError.ts'
+import type { Timeouts } from './Timeouts.ts'
+import { rfc5321 } from './Timeouts.ts'
+
+// ---- codecs
+
+/** Longest timeout accepted: one day, so a typo cannot park a connection for a month. */
+export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000
+
+const Millis = new t.Type<number, number, unknown>(
+  'Millis',
+  (u): u is number => typeof u === 'number' && Number.isInteger(u) && u > 0 && u <= MAX_TIMEOUT_MS,
+  (u, c) =>
+    typeof u === 'number' && Number.isInteger(u) && u > 0 && u <= MAX_TIMEOUT_MS
+      ? t.success(u)
+      : t.failure(u, c, `must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`),
+  (n) => n,
+)
+
+const OctetCount = new t.Type<number, number, unknown>(
+  'OctetCount',
+  (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
+  (u, c) =>
+    typeof u === 'number' && Number.isSafeInteger(u) && u >= 0 ? t.success(u) : t.failure(u, c, 'must be a whole number of octets'),
+  (n) => n,
+)
+
+/** `required` | `opportunistic` | `implicit` | `none`. */
+export const TlsPolicyCodec = t.keyof({ required: null, opportunistic: null, implicit: null, none: null }, 'TlsPolicy')
+
+const MechanismName = new t.Type<string, string, unknown>(
+  'MechanismName',
+  (u): u is string => typeof u === 'string' && /^[A-Z0-9_-]{1,20}$/i.test(u),
+  // RFC 4422 §3.1: sasl-mech = 1*20mech-char, mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
+  (u, c) =>
+    typeof u === 'string' && /^[A-Z0-9_-]{1,20}$/i.test(u) ? t.success(u.toUpperCase()) : t.failure(u, c, 'is not a SASL mechanism name'),
+  (s) => s,
+)
+
+/** AUTH options. `credentials` are checked by the Credentials codec (never echoed). */
+export const AuthOptions = t.intersection([
+  t.type({ credentials: Credentials }),
+  t.partial({ mechanisms: t.array(MechanismName), allowPlaintext: t.boolean }),
+])
+
+/** Every client option; only `serverName` is required. */
+export const ClientOptions = t.intersection([
+  t.type({ serverName: t.string }),
+  t.partial({
+    clientName: EhloName,
+    tls: TlsPolicyCodec,
+    auth: AuthOptions,
+    pipelining: t.boolean,
+    timeouts: t.partial({
+      greeting: Millis,
+      mail: Millis,
+      rcpt: Millis,
+      dataInit: Millis,
+      dataBlock: Millis,
+      dataEnd: Millis,
+      other: Millis,
+      tlsHandshake: Millis,
+    }),
+  }),
+])
+export type ClientOptions = t.InputOf<typeof ClientOptions>
+
+const Recipients = new t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unknown>(
+  'Recipients',
+  (u): u is ReadonlyArray<Mailbox> => Array.isArray(u) && u.length > 0 && u.every((x) => Mailbox.is(x)),
+  (u, c) => {
+    if (!Array.isArray(u)) return t.failure(u, c, 'must be a list of addresses')
+    if (u.length === 0) return t.failure(u, c, 'must name at least one recipient')
+    if (u.length > MAX_RECIPIENTS) return t.failure(u, c, `must name at most ${MAX_RECIPIENTS} recipients`)
+    return t.array(Mailbox).validate(u, c)
+  },
+  (a) => a,
+)
+
+/** An envelope: `from` (`''` for the null path), `to`, and optional body facts. */
+export const EnvelopeCodec = t.intersection([
+  t.type({ from: ReversePath, to: Recipients }),
+  t.partial({ size: OctetCount, eightBit: t.boolean, smtpUtf8: t.boolean }),
+])
+export type EnvelopeInput = t.InputOf<typeof EnvelopeCodec>
+
+// ---- decoding
+
+/** The EHLO name used when none is given: the loopback address literal (RFC 5321 §4.1.3). */
+export const DEFAULT_CLIENT_NAME = '[127.0.0.1]'
+
+/** Decode client options into a Config (defaults: TLS required with AUTH, else opportunistic). */
+export const decodeConfig = (
+  input: unknown,
+  saslMechanisms: ReadonlyArray<SaslMechanism> = builtIn,
+): E.Either<UsageError, Config> =>
+  pipe(
+    decodeWith(ClientOptions)(input),
+    E.chain((o) =>
+      pipe(
+        o.clientName === undefined ? decodeWith(EhloName)(DEFAULT_CLIENT_NAME) : E.right(o.clientName),
+        E.map((clientName): Config => {
+          const tls: TlsPolicy = o.tls ?? (o.auth !== undefined ? 'required' : 'opportunistic')
+          const timeouts: Timeouts = { ...rfc5321, ...o.timeouts }
+          return {
+            clientName,
+            serverName: o.serverName,
+            tls,
+            auth:
+              o.auth === undefined
+                ? null
+                : {
+                    credentials: o.auth.credentials,
+                    mechanisms: o.auth.mechanisms ?? [],
+                    allowPlaintext: o.auth.allowPlaintext ?? false,
+                  },
+            timeouts,
+            pipelining: o.pipelining ?? true,
+            saslMechanisms,
+          }
+        }),
+      ),
+    ),
+    E.mapLeft(toUsageError),
+  )
+
+/** Decode an envelope. */
+export const decodeEnvelope = (input: unknown): E.Either<UsageError, Envelope> =>
+  pipe(decodeWith(EnvelopeCodec)(input), E.mapLeft(toUsageError))
+
+const toUsageError = (e: { readonly message: string; readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> }): UsageError => ({
+  _tag: 'UsageError',
+  reason: 'InvalidInput',
+  message: e.message,
+  issues: e.issues,
+  cause: { _tag: 'None' },
+})

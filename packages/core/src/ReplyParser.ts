@@ -1,0 +1,102 @@
+/**
+ * Incremental reply parser (RFC 5321 §4.2). Bytes arrive split anywhere; complete replies come
+ * out one at a time, so the engine can check what is left after each (RFC 3207 response
+ * injection). Memory is bounded by the named limits; bytes already scanned are never rescanned.
+ *
+ *   reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF
+ *   Reply-code = %x32-35 %x30-35 %x30-39
+ */
+import { CR, LF, EMPTY, concat, fromUtf8 } from './Bytes.ts'
+import { MAX_REPLY_LINE_OCTETS, MAX_REPLY_LINES } from './Limits.ts'
+import type { Reply } from './Reply.ts'
+
+// ---- model
+
+/** Parser state: the unfinished line and the lines of the unfinished reply. Plain data. */
+export interface ReplyParser {
+  /** Bytes of a line whose LF has not arrived yet (never holds an LF). */
+  readonly partial: Uint8Array
+  /** Code of the multi-line reply in progress, or 0 when none. */
+  readonly code: number
+  /** Text lines of the reply in progress. */
+  readonly lines: ReadonlyArray<string>
+}
+
+/** One parse step: a complete reply (continue at `offset`), more bytes needed, or a violation. */
+export type ParseStep =
+  | { readonly _tag: 'Reply'; readonly reply: Reply; readonly parser: ReplyParser; readonly offset: number }
+  | { readonly _tag: 'NeedMore'; readonly parser: ReplyParser }
+  | { readonly _tag: 'Violation'; readonly message: string }
+
+// ---- constructors
+
+/** A parser that has seen nothing. */
+export const empty: ReplyParser = { partial: EMPTY, code: 0, lines: [] }
+
+// ---- queries
+
+/** True when the parser holds bytes of a reply not yet complete. */
+export const isMidReply = (p: ReplyParser): boolean => p.partial.length > 0 || p.lines.length > 0
+
+// ---- combinators
+
+const digit = (c: number, lo: number, hi: number): boolean => c >= 0x30 + lo && c <= 0x30 + hi
+
+const violation = (message: string): ParseStep => ({ _tag: 'Violation', message })
+
+/**
+ * Parse from `input[offset..]` until one reply is complete or the input is used up.
+ * The returned parser must be used for the next call (with the same input and the returned
+ * offset when a reply came out, or with the next input after NeedMore).
+ */
+export const next =
+  (input: Uint8Array, offset: number) =>
+  (p: ReplyParser): ParseStep => {
+    let partial = p.partial
+    let code = p.code
+    let lines = p.lines
+    let at = offset
+    for (;;) {
+      const lf = input.indexOf(LF, at)
+      if (lf < 0) {
+        const rest = input.subarray(at)
+        // The line so far plus CRLF must still fit (RFC 5321 §4.5.3.1.5, generously).
+        if (partial.length + rest.length + 2 > MAX_REPLY_LINE_OCTETS) {
+          return violation(`reply line longer than ${MAX_REPLY_LINE_OCTETS} octets`)
+        }
+        // Copy: the caller's buffer may be reused once this step returns.
+        const kept = rest.length === 0 ? partial : concat([partial, rest.slice()])
+        return { _tag: 'NeedMore', parser: { partial: kept, code, lines } }
+      }
+      const piece = input.subarray(at, lf)
+      if (partial.length + piece.length + 1 > MAX_REPLY_LINE_OCTETS) {
+        return violation(`reply line longer than ${MAX_REPLY_LINE_OCTETS} octets`)
+      }
+      let line = partial.length === 0 ? piece : concat([partial, piece])
+      partial = EMPTY
+      at = lf + 1
+      // CRLF is the terminator; a bare LF is tolerated (many test servers send it).
+      if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1)
+      if (line.length < 3 || !digit(line[0]!, 2, 5) || !digit(line[1]!, 0, 5) || !digit(line[2]!, 0, 9)) {
+        return violation(`malformed reply line: ${JSON.stringify(fromUtf8(line.subarray(0, 40)))}`)
+      }
+      const lineCode = (line[0]! - 0x30) * 100 + (line[1]! - 0x30) * 10 + (line[2]! - 0x30)
+      if (code !== 0 && lineCode !== code) {
+        return violation(`reply code changed from ${code} to ${lineCode} inside a multi-line reply`)
+      }
+      const sep = line.length > 3 ? line[3]! : 0x20
+      if (sep !== 0x20 && sep !== 0x2d) {
+        return violation(`malformed reply line: ${JSON.stringify(fromUtf8(line.subarray(0, 40)))}`)
+      }
+      const text = line.length > 4 ? fromUtf8(line.subarray(4)) : ''
+      if (lines.length + 1 > MAX_REPLY_LINES) {
+        return violation(`reply longer than ${MAX_REPLY_LINES} lines`)
+      }
+      lines = [...lines, text]
+      if (sep === 0x2d) {
+        code = lineCode
+        continue
+      }
+      return { _tag: 'Reply', reply: { code: lineCode, lines }, parser: empty, offset: at }
+    }
+  }

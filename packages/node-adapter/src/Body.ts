@@ -1,0 +1,63 @@
+/**
+ * Message bodies from whatever a Node user has: a string, bytes, a Node Readable, a web
+ * ReadableStream, or any (async) iterable of strings or bytes. All become an async iterable of
+ * byte chunks that is pulled one chunk at a time (never concatenated whole).
+ */
+
+/** Anything a body may be given as. */
+export type BodyInput =
+  | string
+  | Uint8Array
+  | AsyncIterable<Uint8Array | string>
+  | Iterable<Uint8Array | string>
+  | ReadableStream<Uint8Array>
+
+/** Largest chunk handed to the engine at once when a body is given whole. */
+export const WHOLE_BODY_CHUNK = 256 * 1024
+
+const encoder = new TextEncoder()
+
+const toBytes = (c: Uint8Array | string): Uint8Array => (typeof c === 'string' ? encoder.encode(c) : c)
+
+async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  for (let i = 0; i < bytes.length; i += WHOLE_BODY_CHUNK) yield bytes.subarray(i, i + WHOLE_BODY_CHUNK)
+}
+
+async function* mapped(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncGenerator<Uint8Array> {
+  for await (const c of source) yield toBytes(c)
+}
+
+/** The body as chunks. */
+export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> => {
+  if (typeof body === 'string') return slices(encoder.encode(body))
+  if (body instanceof Uint8Array) return slices(body)
+  if (typeof (body as ReadableStream<Uint8Array>).getReader === 'function' && !(Symbol.asyncIterator in body)) {
+    const reader = (body as ReadableStream<Uint8Array>).getReader()
+    return (async function* () {
+      try {
+        for (;;) {
+          const r = await reader.read()
+          if (r.done) return
+          yield r.value
+        }
+      } finally {
+        reader.releaseLock()
+      }
+    })()
+  }
+  return mapped(body as AsyncIterable<Uint8Array | string>)
+}
+
+/** What is known about a body before it is read: its size and whether it has 8-bit octets. */
+export const knownFacts = (body: BodyInput): { size?: number; eightBit?: boolean } => {
+  const bytes = typeof body === 'string' ? encoder.encode(body) : body instanceof Uint8Array ? body : null
+  if (bytes === null) return {}
+  let eightBit = false
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i]! > 0x7f) {
+      eightBit = true
+      break
+    }
+  }
+  return { size: bytes.length, eightBit }
+}

@@ -1,0 +1,181 @@
+/**
+ * The Transport contract over Node's `net`/`tls` sockets. Reads pull from a paused socket (no
+ * 'data' listener), so nothing is read ahead of what the engine asked for, and STARTTLS wraps a
+ * socket with no read pending (RFC 3207).
+ */
+import { isIP } from 'node:net'
+import * as net from 'node:net'
+import * as tls from 'node:tls'
+import type { Transport } from '@smtpure/core'
+
+/** TLS settings shared by implicit TLS and STARTTLS. */
+export interface TlsSettings {
+  /** Extra trusted CA certificates (PEM), added to Node's defaults... */
+  readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>
+  /**
+   * Accept any certificate, for a test server you control. Never use it for real mail: it lets
+   * anyone on the path read and change everything, including the password.
+   */
+  readonly dangerouslyAllowInvalidCertificates?: boolean
+  /** Anything else for tls.connect (client certificates, ciphers, minVersion, ...). */
+  readonly tlsOptions?: tls.ConnectionOptions
+}
+
+/** tls.connect options for a server name: SNI only for host names (RFC 6066 §3), checks on. */
+export const tlsConnectOptions = (servername: string, s: TlsSettings): tls.ConnectionOptions => ({
+  minVersion: 'TLSv1.2',
+  ...s.tlsOptions,
+  // The identity checked against the certificate (an IP literal is checked against IP SANs).
+  host: servername,
+  ...(isIP(servername) === 0 ? { servername } : {}),
+  ...(s.ca !== undefined ? { ca: s.ca as string | Buffer | Array<string | Buffer> } : {}),
+  rejectUnauthorized: s.dangerouslyAllowInvalidCertificates !== true,
+})
+
+const tlsHandshake = (options: tls.ConnectionOptions): Promise<tls.TLSSocket> =>
+  new Promise((resolve, reject) => {
+    const socket = tls.connect(options)
+    const onError = (e: Error): void => {
+      socket.destroy()
+      reject(e)
+    }
+    socket.once('error', onError)
+    socket.once('secureConnect', () => {
+      socket.off('error', onError)
+      resolve(socket)
+    })
+  })
+
+/** A Transport over a connected socket. */
+export class NodeTransport implements Transport {
+  private ended = false
+  private failure: Error | null = null
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly settings: TlsSettings,
+  ) {
+    socket.setNoDelay(true)
+    socket.pause()
+    socket.on('end', () => (this.ended = true))
+    socket.on('error', (e) => (this.failure = e))
+    socket.on('close', () => (this.ended = true))
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return new Promise((resolve, reject) => {
+      const s = this.socket
+      const attempt = (): boolean => {
+        const chunk = s.read() as Buffer | null
+        if (chunk !== null) return done(() => resolve(chunk))
+        if (this.failure !== null) {
+          const f = this.failure
+          return done(() => reject(f))
+        }
+        if (this.ended || s.destroyed) return done(() => resolve(null))
+        return false
+      }
+      const done = (settle: () => void): true => {
+        s.off('readable', onEvent)
+        s.off('end', onEvent)
+        s.off('close', onEvent)
+        s.off('error', onEvent)
+        settle()
+        return true
+      }
+      const onEvent = (): void => {
+        attempt()
+      }
+      if (attempt()) return
+      s.on('readable', onEvent)
+      s.on('end', onEvent)
+      s.on('close', onEvent)
+      s.on('error', onEvent)
+    })
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const s = this.socket
+      if (s.destroyed || this.failure !== null) {
+        reject(this.failure ?? new Error('socket closed'))
+        return
+      }
+      // Resolve at once unless the socket's buffer is over its high-water mark (back-pressure).
+      if (s.write(bytes)) {
+        resolve()
+        return
+      }
+      const onDrain = (): void => {
+        s.off('close', onClose)
+        resolve()
+      }
+      const onClose = (): void => {
+        s.off('drain', onDrain)
+        reject(this.failure ?? new Error('socket closed'))
+      }
+      s.once('drain', onDrain)
+      s.once('close', onClose)
+    })
+  }
+
+  async upgradeTls(servername: string): Promise<Transport> {
+    const secure = await tlsHandshake({ ...tlsConnectOptions(servername, this.settings), socket: this.socket })
+    return new NodeTransport(secure, this.settings)
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const s = this.socket
+      if (s.destroyed) {
+        resolve()
+        return
+      }
+      s.once('close', () => resolve())
+      s.end()
+      // A peer that never closes its side must not keep us waiting.
+      setTimeout(() => s.destroy(), 2000).unref()
+    })
+  }
+}
+
+/** Where to connect. */
+export interface Endpoint {
+  readonly host: string
+  readonly port: number
+  /** Implicit TLS (RFC 8314 §3): handshake before the first SMTP byte. */
+  readonly implicitTls: boolean
+  readonly connectTimeoutMs: number
+  readonly signal?: AbortSignal
+}
+
+/** Open a TCP (or implicit-TLS) connection. */
+export const connectNode = async (e: Endpoint, settings: TlsSettings): Promise<NodeTransport> => {
+  const socket = await new Promise<net.Socket>((resolve, reject) => {
+    const s = net.connect({ host: e.host, port: e.port })
+    const timer = setTimeout(() => fail(new Error(`connection to ${e.host}:${e.port} timed out after ${e.connectTimeoutMs} ms`)), e.connectTimeoutMs)
+    const onAbort = (): void => fail(new Error('aborted'))
+    const fail = (err: Error): void => {
+      clearTimeout(timer)
+      e.signal?.removeEventListener('abort', onAbort)
+      s.destroy()
+      reject(err)
+    }
+    e.signal?.addEventListener('abort', onAbort, { once: true })
+    s.once('error', fail)
+    s.once('connect', () => {
+      clearTimeout(timer)
+      e.signal?.removeEventListener('abort', onAbort)
+      s.off('error', fail)
+      resolve(s)
+    })
+  })
+  if (!e.implicitTls) return new NodeTransport(socket, settings)
+  try {
+    const secure = await tlsHandshake({ ...tlsConnectOptions(e.host, settings), socket })
+    return new NodeTransport(secure, settings)
+  } catch (err) {
+    socket.destroy()
+    throw err
+  }
+}

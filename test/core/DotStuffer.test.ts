@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import fc from 'fast-check'
+import { DotStuffer } from '@smtpure/core'
+
+const b = (s: string): Uint8Array => Buffer.from(s, 'latin1')
+const s = (u: Uint8Array): string => Buffer.from(u).toString('latin1')
+
+const stuffChunks = (chunks: ReadonlyArray<Uint8Array>): string => {
+  let st = DotStuffer.initial
+  let out = ''
+  for (const c of chunks) {
+    const [bytes, next] = DotStuffer.stuff(c)(st)
+    out += s(bytes)
+    st = next
+  }
+  return out + s(DotStuffer.finish(st))
+}
+
+/** A slow, obviously-right reference: normalize line ends, then dot-stuff, then terminate. */
+const reference = (body: string): string => {
+  const normalized = body.replace(/\r\n|\r|\n/g, '\r\n')
+  const stuffed = normalized
+    .split('\r\n')
+    .map((l) => (l.startsWith('.') ? '.' + l : l))
+    .join('\r\n')
+  const ended = stuffed === '' || stuffed.endsWith('\r\n') ? stuffed : stuffed + '\r\n'
+  return ended + '.\r\n'
+}
+
+describe('DotStuffer', () => {
+  const cases: ReadonlyArray<[string, string, string]> = [
+    ['empty body', '', '.\r\n'],
+    ['one line with CRLF', 'a\r\n', 'a\r\n.\r\n'],
+    ['missing final CRLF', 'a', 'a\r\n.\r\n'],
+    ['leading dot', '.a\r\n', '..a\r\n.\r\n'],
+    ['a lone dot line', 'a\r\n.\r\nb\r\n', 'a\r\n..\r\nb\r\n.\r\n'],
+    ['bare LF', 'a\nb\n', 'a\r\nb\r\n.\r\n'],
+    ['bare CR', 'a\rb\r', 'a\r\nb\r\n.\r\n'],
+    ['smuggling: LF.LF', 'a\n.\nb', 'a\r\n..\r\nb\r\n.\r\n'],
+    ['smuggling: CR.CR', 'a\r.\rb', 'a\r\n..\r\nb\r\n.\r\n'],
+    ['smuggling: CRLF.LF', 'a\r\n.\nMAIL FROM:<x>\r\n', 'a\r\n..\r\nMAIL FROM:<x>\r\n.\r\n'],
+    ['CR CR LF', 'a\r\r\n', 'a\r\n\r\n.\r\n'],
+    ['dot after bare CR', '\r.', '\r\n..\r\n.\r\n'],
+  ]
+  for (const [name, input, expected] of cases) {
+    test(name, () => {
+      assert.equal(stuffChunks([b(input)]), expected)
+      assert.equal(reference(input), expected)
+    })
+  }
+
+  test('a chunk that needs no change is passed through without a copy', () => {
+    const chunk = b('hello\r\nworld\r\n')
+    const [out] = DotStuffer.stuff(chunk)(DotStuffer.initial)
+    assert.equal(out, chunk)
+  })
+
+  const bodyChars = fc.constantFrom('a', '.', '\r', '\n', ' ', 'Z', '\r\n', '.\r\n', '\r\n.\r\n')
+  const body = fc.array(bodyChars, { maxLength: 60 }).map((xs) => xs.join(''))
+
+  test('any chunking equals the one-shot result and the reference (property)', () => {
+    fc.assert(
+      fc.property(body, fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
+        const all = b(text)
+        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((x, y) => x - y)
+        const pieces: Uint8Array[] = []
+        let last = 0
+        for (const p of points) {
+          pieces.push(all.subarray(last, p))
+          last = p
+        }
+        pieces.push(all.subarray(last))
+        const once = stuffChunks([all])
+        assert.equal(stuffChunks(pieces), once)
+        assert.equal(once, reference(text))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
+  test('the wire holds no CRLF.CRLF but the terminator, and no bare CR or LF (property)', () => {
+    fc.assert(
+      fc.property(body, (text) => {
+        const wire = stuffChunks([b(text)])
+        const first = ('\r\n' + wire).indexOf('\r\n.\r\n')
+        assert.equal(first, ('\r\n' + wire).length - 5, `early terminator in ${JSON.stringify(wire)}`)
+        assert.doesNotMatch(wire.replace(/\r\n/g, ''), /[\r\n]/)
+      }),
+      { numRuns: 1000 },
+    )
+  })
+})
