@@ -31,8 +31,8 @@ async function* mapped(source: AsyncIterable<Uint8Array | string> | Iterable<Uin
 export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> => {
   if (typeof body === 'string') return slices(encoder.encode(body))
   if (body instanceof Uint8Array) return slices(body)
-  if (typeof (body as ReadableStream<Uint8Array>).getReader === 'function' && !(Symbol.asyncIterator in body)) {
-    const reader = (body as ReadableStream<Uint8Array>).getReader()
+  if (typeof (body as unknown as ReadableStream<Uint8Array>).getReader === 'function' && !(Symbol.asyncIterator in body)) {
+    const reader = (body as unknown as ReadableStream<Uint8Array>).getReader()
     return (async function* () {
       try {
         for (;;) {

@@ -9,6 +9,7 @@
  * DeliveryError); the `...TE` twins return fp-ts TaskEithers instead.
  */
 import * as E from 'fp-ts/lib/Either.js'
+import { absurd } from 'fp-ts/lib/function.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import {
   Driver,
@@ -25,6 +26,7 @@ import {
   type Session,
   type SmtpErrorType,
   type TlsPolicy,
+  type Timeouts,
   type TranscriptLine,
   type UsageError,
 } from '@smtpure/core'
@@ -60,7 +62,7 @@ export interface ConnectOptions extends TlsSettings {
   readonly clientName?: string
   readonly pipelining?: boolean
   /** RFC 5321 §4.5.3.2 timeouts in ms, per phase. */
-  readonly timeouts?: Options.ClientOptions['timeouts']
+  readonly timeouts?: Partial<Timeouts.Timeouts>
   /** TCP connect (and implicit TLS handshake) timeout in ms; default 30 s. */
   readonly connectTimeout?: number
   /** Keep a redacted transcript (never shows credentials). */
@@ -209,6 +211,8 @@ export class SmtpClient {
           throw new DeliveryError('failed', outcome.error, outcome.recipients, this.session.transcript())
         case 'DeliveryUnknown':
           throw new DeliveryError('unknown', outcome.error, outcome.recipients, this.session.transcript())
+        default:
+          return absurd(outcome)
       }
     } catch (e) {
       if (e instanceof DeliveryError) throw e

@@ -1,0 +1,142 @@
+/**
+ * The platform-free driver over the in-memory transport and the virtual clock: outputs are
+ * performed in order, reads stop during the TLS handshake, bodies are pulled one chunk at a
+ * time, and deadlines fire on the virtual clock.
+ */
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import * as E from 'fp-ts/lib/Either.js'
+import { decodeConfig, decodeEnvelope, openSession, type Envelope } from '@smtpure/core'
+import { MemoryTransport, ScriptedServer, type ScriptStep } from '../harness/MemoryTransport.ts'
+import { VirtualClock } from '../harness/VirtualClock.ts'
+
+const config = (extra: Record<string, unknown> = {}) => {
+  const c = decodeConfig({ serverName: 'mx.example', clientName: 'client.example', tls: 'none', ...extra })
+  if (E.isLeft(c)) throw new Error(c.left.message)
+  return c.right
+}
+const envelope = (to: string[] = ['bob@example.net']): Envelope => {
+  const e = decodeEnvelope({ from: 'alice@example.org', to })
+  if (E.isLeft(e)) throw new Error(e.left.message)
+  return e.right
+}
+const ready = (server: ScriptedServer, clock = new VirtualClock(), extra: Record<string, unknown> = {}) =>
+  openSession(new MemoryTransport(server), clock, config(extra), { transcript: true })
+
+const greet: ScriptStep[] = [
+  { send: '220 mx.example ESMTP\r\n' },
+  { expect: 'EHLO client.example\r\n' },
+  { send: '250-mx.example\r\n250-PIPELINING\r\n250 AUTH PLAIN\r\n' },
+]
+
+async function* chunks(...parts: string[]): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield Buffer.from(p)
+}
+
+describe('Driver', () => {
+  test('a pipelined send, streamed body, QUIT; transcript is complete', async () => {
+    const server = new ScriptedServer([
+      ...greet,
+      { expect: 'MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n' },
+      { send: '250 ok\r\n250 ok\r\n354 go\r\n' },
+      { expect: 'Subject: x\r\n\r\n..dot\r\nend\r\n.\r\n' },
+      { send: '250 queued\r\n' },
+      { expect: 'QUIT\r\n' },
+      { send: '221 bye\r\n' },
+      { close: true },
+    ])
+    const s = await ready(server)
+    assert.ok(E.isRight(s))
+    const outcome = await s.right.send(envelope(), chunks('Subject: x\r\n\r\n', '.dot\n', 'end'))
+    assert.equal(outcome._tag, 'Delivered')
+    await s.right.quit()
+    await server.done
+    assert.equal(server.failure, null)
+    const t = s.right.transcript().map((l) => `${l.direction}: ${l.text}`)
+    assert.deepEqual(t.slice(0, 3), ['S: 220 mx.example ESMTP', 'C: EHLO client.example', 'S: 250-mx.example'])
+    assert.ok(t.includes('C: <message content: 29 octets>'), t.join('\n'))
+  })
+
+  test('STARTTLS upgrade happens with no read pending; credentials never reach the transcript', async () => {
+    const server = new ScriptedServer([
+      { send: '220 mx.example ESMTP\r\n' },
+      { expect: 'EHLO client.example\r\n' },
+      { send: '250-mx.example\r\n250 STARTTLS\r\n' },
+      { expect: 'STARTTLS\r\n' },
+      { send: '220 go ahead\r\n' },
+      { tls: 'ok' },
+      { expect: 'EHLO client.example\r\n' },
+      { send: '250-mx.example\r\n250 AUTH PLAIN LOGIN\r\n' },
+      { expect: 'AUTH PLAIN AHVzZXIAaHVudGVyMg==\r\n' },
+      { send: '235 ok\r\n' },
+    ])
+    const s = await ready(server, new VirtualClock(), { tls: 'required', auth: { credentials: { username: 'user', password: 'hunter2' } } })
+    assert.ok(E.isRight(s), JSON.stringify(E.isLeft(s) ? s.left.error : null))
+    assert.equal(s.right.ready.secure, true)
+    assert.equal(s.right.ready.authenticated, 'PLAIN')
+    assert.deepEqual(server.upgrades, ['mx.example'])
+    const text = s.right.transcript().map((l) => l.text).join('\n')
+    assert.ok(!text.includes('AHVzZXIAaHVudGVyMg'))
+    assert.ok(!text.includes('hunter2'))
+    assert.ok(text.includes('AUTH PLAIN <redacted>'))
+    s.right.abort('done')
+  })
+
+  test('open fails with the server error when the greeting is refused', async () => {
+    const server = new ScriptedServer([{ send: '554 go away\r\n' }, { expect: 'QUIT\r\n' }, { send: '221 bye\r\n' }])
+    const s = await ready(server)
+    assert.ok(E.isLeft(s))
+    assert.equal(s.left.error._tag, 'Rejected')
+  })
+
+  test('a silent server times out on the virtual clock', async () => {
+    const clock = new VirtualClock()
+    const server = new ScriptedServer([{ silence: true }])
+    const opening = ready(server, clock)
+    await new Promise((r) => setImmediate(r))
+    assert.equal(clock.nextDeadline(), 300_000)
+    clock.advanceTo(300_000)
+    const s = await opening
+    assert.ok(E.isLeft(s))
+    assert.equal(s.left.error._tag, 'TimedOut')
+  })
+
+  test('a body source that throws aborts the connection: no final dot is ever sent', async () => {
+    const server = new ScriptedServer([
+      ...greet,
+      { expect: 'MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n' },
+      { send: '250 ok\r\n250 ok\r\n354 go\r\n' },
+      { expect: 'first part\r\n' },
+    ])
+    const s = await ready(server)
+    assert.ok(E.isRight(s))
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('first part\r\n')
+      throw new Error('disk on fire')
+    }
+    const outcome = await s.right.send(envelope(), broken())
+    assert.equal(outcome._tag, 'DeliveryFailed')
+    await s.right.closed
+    assert.ok(!server.clientText().includes('\r\n.\r\n'))
+    assert.ok(server.clientClosed)
+  })
+
+  test('several sends queue up and each gets its own outcome', async () => {
+    const server = new ScriptedServer([
+      ...greet,
+      { expect: 'MAIL FROM:<alice@example.org>\r\nRCPT TO:<a@example.net>\r\nDATA\r\n' },
+      { send: '250 ok\r\n250 ok\r\n354 go\r\n' },
+      { expect: 'one\r\n.\r\nMAIL FROM:<alice@example.org>\r\nRCPT TO:<b@example.net>\r\nDATA\r\n' },
+      { send: '250 first\r\n250 ok\r\n550 no such user\r\n554 no valid recipients\r\n' },
+      { expect: 'RSET\r\n' },
+      { send: '250 ok\r\n' },
+    ])
+    const s = await ready(server)
+    assert.ok(E.isRight(s))
+    const [a, b] = await Promise.all([s.right.send(envelope(['a@example.net']), [Buffer.from('one\r\n')]), s.right.send(envelope(['b@example.net']), [Buffer.from('two\r\n')])])
+    assert.equal(a._tag, 'Delivered')
+    assert.equal(b._tag, 'DeliveryFailed')
+    await server.done
+    assert.equal(server.failure, null)
+  })
+})
