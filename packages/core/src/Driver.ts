@@ -76,6 +76,8 @@ interface Request {
   readonly settle: (r: E.Either<UsageError, Stepped>) => void
 }
 
+const BODY_LINE = /^<message content: (\d+) octets>$/
+
 /** Most bytes of one unfinished server line the transcript keeps. */
 const MAX_TRANSCRIPT_PARTIAL = 4096
 
@@ -91,6 +93,7 @@ class Loop {
   private readonly replyWaiters: Array<(e: Replied | RequestFailed) => void> = []
   private readonly lines: TranscriptLine[] = []
   private serverPartial = ''
+  private bodyOctets = 0
   readyWaiter: ((e: E.Either<SmtpError, Ready>) => void) | null = null
   private closedResolve: () => void = () => {}
   readonly closed: Promise<void>
@@ -112,15 +115,20 @@ class Loop {
 
   private record(l: TranscriptLine): void {
     if (this.options.transcript !== true && this.options.onTranscript === undefined) return
-    const last = this.lines[this.lines.length - 1]
-    const size = /^<message content: (\d+) octets>$/
-    const a = last === undefined ? null : size.exec(last.text)
-    const b = size.exec(l.text)
-    if (a !== null && b !== null && last?.direction === 'C') {
-      // One summary line per body, however many chunks it came in.
-      this.lines[this.lines.length - 1] = { direction: 'C', text: `<message content: ${Number(a[1]) + Number(b[1])} octets>` }
+    const body = BODY_LINE.exec(l.text)
+    if (body !== null && l.direction === 'C') {
+      // One summary line per body, however many chunks it came in: written when the body ends.
+      this.bodyOctets += Number(body[1])
       return
     }
+    if (this.bodyOctets > 0) {
+      this.keep({ direction: 'C', text: `<message content: ${this.bodyOctets} octets>` })
+      this.bodyOctets = 0
+    }
+    this.keep(l)
+  }
+
+  private keep(l: TranscriptLine): void {
     if (this.options.transcript === true) this.lines.push(l)
     this.options.onTranscript?.(l)
   }
