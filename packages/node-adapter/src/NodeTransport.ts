@@ -145,7 +145,6 @@ export interface Endpoint {
   readonly port: number
   /** Implicit TLS (RFC 8314 §3): handshake before the first SMTP byte. */
   readonly implicitTls: boolean
-  readonly connectTimeoutMs: number
   readonly signal?: AbortSignal
 }
 
@@ -153,10 +152,8 @@ export interface Endpoint {
 export const connectNode = async (e: Endpoint, settings: TlsSettings): Promise<NodeTransport> => {
   const socket = await new Promise<net.Socket>((resolve, reject) => {
     const s = net.connect({ host: e.host, port: e.port })
-    const timer = setTimeout(() => fail(new Error(`connection to ${e.host}:${e.port} timed out after ${e.connectTimeoutMs} ms`)), e.connectTimeoutMs)
     const onAbort = (): void => fail(new Error('aborted'))
     const fail = (err: Error): void => {
-      clearTimeout(timer)
       e.signal?.removeEventListener('abort', onAbort)
       s.destroy()
       reject(err)
@@ -164,7 +161,6 @@ export const connectNode = async (e: Endpoint, settings: TlsSettings): Promise<N
     e.signal?.addEventListener('abort', onAbort, { once: true })
     s.once('error', fail)
     s.once('connect', () => {
-      clearTimeout(timer)
       e.signal?.removeEventListener('abort', onAbort)
       s.off('error', fail)
       resolve(s)

@@ -1,16 +1,16 @@
 /**
- * Message bodies from whatever a Node user has: a string, bytes, a Node Readable, a web
+ * Message bodies from whatever a user has: a string, bytes, a Node Readable, a web
  * ReadableStream, or any (async) iterable of strings or bytes. All become an async iterable of
  * byte chunks that is pulled one chunk at a time (never concatenated whole).
  */
 
-/** Anything a body may be given as. */
-export type BodyInput =
-  | string
-  | Uint8Array
-  | AsyncIterable<Uint8Array | string>
-  | Iterable<Uint8Array | string>
-  | ReadableStream<Uint8Array>
+/** The part of a web ReadableStream used here (declared structurally: the core has no DOM types). */
+export interface ByteStream {
+  getReader(): { read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>; releaseLock(): void }
+}
+
+/** Anything a body may be given as (a Node Readable is an AsyncIterable). */
+export type BodyInput = string | Uint8Array | AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string> | ByteStream
 
 /** Largest chunk handed to the engine at once when a body is given whole. */
 export const WHOLE_BODY_CHUNK = 256 * 1024
@@ -31,8 +31,8 @@ async function* mapped(source: AsyncIterable<Uint8Array | string> | Iterable<Uin
 export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> => {
   if (typeof body === 'string') return slices(encoder.encode(body))
   if (body instanceof Uint8Array) return slices(body)
-  if (typeof (body as unknown as ReadableStream<Uint8Array>).getReader === 'function' && !(Symbol.asyncIterator in body)) {
-    const reader = (body as unknown as ReadableStream<Uint8Array>).getReader()
+  if (!(Symbol.asyncIterator in body) && !(Symbol.iterator in body) && typeof (body as ByteStream).getReader === 'function') {
+    const reader = (body as ByteStream).getReader()
     return (async function* () {
       try {
         for (;;) {
@@ -45,7 +45,7 @@ export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> => {
       }
     })()
   }
-  return mapped(body as AsyncIterable<Uint8Array | string>)
+  return mapped(body as AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>)
 }
 
 /** What is known about a body before it is read: its size and whether it has 8-bit octets. */

@@ -1,0 +1,375 @@
+/**
+ * The user-facing client, shared by every adapter: plain async functions that resolve to typed
+ * results and reject with typed errors (`SmtpFailure`, `DeliveryError`), and fp-ts TaskEither
+ * twins. An adapter supplies only a `Platform`: how to dial a connection and a clock.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import { absurd } from 'fp-ts/lib/function.js'
+import type * as TE from 'fp-ts/lib/TaskEither.js'
+import { bodyChunks, knownFacts, type BodyInput } from './Body.ts'
+import type { Capabilities } from './Capabilities.ts'
+import type { Config, TlsPolicy } from './Config.ts'
+import type { SessionOptions, Session } from './Driver.ts'
+import { openSession } from './Driver.ts'
+import { DEFAULT_CLIENT_NAME, decodeConfig, decodeEnvelope } from './Options.ts'
+import type { RecipientOutcome } from './Output.ts'
+import * as R from './Reply.ts'
+import type { SmtpError, UsageError } from './SmtpError.ts'
+import { describe, isTransient } from './SmtpError.ts'
+import type { Timeouts } from './Timeouts.ts'
+import type { TranscriptLine } from './Transcript.ts'
+import type { Clock, Transport } from './Transport.ts'
+
+// ---- platform
+
+/** The part of an AbortSignal used here (structural: the core has no DOM types). */
+export interface AbortSignalLike {
+  readonly aborted: boolean
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void
+  removeEventListener(type: 'abort', listener: () => void): void
+}
+
+/** Where to connect. */
+export interface DialTarget {
+  readonly host: string
+  readonly port: number
+  /** Implicit TLS (RFC 8314 §3): the handshake happens before the first SMTP byte. */
+  readonly implicitTls: boolean
+  readonly signal?: AbortSignalLike
+}
+
+/** What an adapter provides. `S` is its TLS settings type (CA certificates and the like). */
+export interface Platform<S> {
+  /** Connect (and for implicit TLS, handshake, verifying `host`). Rejects with an Error. */
+  readonly dial: (target: DialTarget, settings: S) => Promise<Transport>
+  /** Tell a TLS handshake failure apart from a connect failure, from the dial error. */
+  readonly isTlsError: (e: unknown) => boolean
+  readonly clock: Clock
+  /** The default EHLO name (e.g. this host's name), or null for `[127.0.0.1]`. */
+  readonly defaultClientName: () => string | null
+}
+
+// ---- options
+
+/** How to reach and talk to a server. `S` carries the adapter's TLS settings. */
+export type ConnectOptions<S = {}> = S & {
+  readonly host: string
+  /** Default: 465 with implicit TLS, 587 with AUTH, else 25. */
+  readonly port?: number
+  /** Default: `required` when `auth` is given, else `opportunistic`. */
+  readonly tls?: TlsPolicy
+  readonly auth?: {
+    readonly user: string
+    readonly pass: string
+    readonly authzid?: string
+    /** SASL mechanisms to use, in order; default: the strongest both sides support. */
+    readonly mechanisms?: ReadonlyArray<string>
+    /** Allow AUTH over an unencrypted connection. Off by default. */
+    readonly allowPlaintext?: boolean
+  }
+  /** EHLO name; default from the adapter (this host's name when it is a domain). */
+  readonly clientName?: string
+  readonly pipelining?: boolean
+  /** RFC 5321 §4.5.3.2 timeouts in ms, per phase. */
+  readonly timeouts?: Partial<Timeouts>
+  /** TCP connect (and implicit TLS handshake) timeout in ms; default 30 s. */
+  readonly connectTimeout?: number
+  /** Keep a redacted transcript (never shows credentials). */
+  readonly transcript?: boolean
+  readonly onTranscript?: (line: TranscriptLine) => void
+  /** Abort: before the final dot the message fails cleanly; after it, delivery is unknown. */
+  readonly signal?: AbortSignalLike
+}
+
+/** One message. */
+export interface Message {
+  readonly from: string
+  readonly to: string | ReadonlyArray<string>
+  readonly body: BodyInput
+  /** Size in octets if known (computed for string and byte bodies). */
+  readonly size?: number
+  /** The body has 8-bit octets (detected for string and byte bodies). */
+  readonly eightBit?: boolean
+  /** Headers carry UTF-8 (RFC 6532). */
+  readonly smtpUtf8?: boolean
+  readonly signal?: AbortSignalLike
+}
+
+// ---- results and errors
+
+/** A message the server accepted for at least one recipient. */
+export interface SendResult {
+  readonly transaction: number
+  readonly accepted: ReadonlyArray<{ readonly recipient: string; readonly code: number; readonly text: string }>
+  readonly rejected: ReadonlyArray<{ readonly recipient: string; readonly error: SmtpError; readonly message: string }>
+  readonly reply: { readonly code: number; readonly text: string; readonly enhanced: string | null }
+}
+
+/** The session could not be used: invalid input (`UsageError`) or a server/network failure. */
+export class SmtpFailure extends Error {
+  override readonly name = 'SmtpFailure'
+  constructor(
+    readonly error: SmtpError | UsageError,
+    readonly transcript: ReadonlyArray<TranscriptLine> = [],
+  ) {
+    super(describe(error))
+  }
+  /** Whether a later retry may succeed. */
+  get transient(): boolean {
+    return this.error._tag !== 'UsageError' && isTransient(this.error)
+  }
+}
+
+/**
+ * A message was not delivered (`outcome: 'failed'`), or its fate is unknown because the reply
+ * to the final dot never came (`outcome: 'unknown'`: a blind retry may duplicate it).
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError'
+  constructor(
+    readonly outcome: 'failed' | 'unknown',
+    readonly error: SmtpError,
+    readonly recipients: ReadonlyArray<RecipientOutcome>,
+    readonly transcript: ReadonlyArray<TranscriptLine> = [],
+  ) {
+    super(`${outcome === 'unknown' ? 'delivery unknown' : 'delivery failed'}: ${describe(error)}`)
+  }
+  /** Whether a later retry may succeed (never for 'unknown'). */
+  get transient(): boolean {
+    return this.outcome === 'failed' && isTransient(this.error)
+  }
+}
+
+// ---- the client
+
+const enhancedOf = (r: R.Reply): string | null => {
+  const e = R.enhancedStatus(r)
+  return e._tag === 'Some' ? R.formatEnhanced(e.value) : null
+}
+
+/** An open SMTP session. */
+export class SmtpClient {
+  constructor(private readonly session: Session) {}
+
+  /** What the server advertised (after STARTTLS, if used). */
+  get capabilities(): Capabilities {
+    return this.session.ready.capabilities
+  }
+  /** Whether the connection is encrypted. */
+  get secure(): boolean {
+    return this.session.ready.secure
+  }
+  /** The SASL mechanism used to log in, or null. */
+  get authenticated(): string | null {
+    return this.session.ready.authenticated
+  }
+
+  /** Send one message; resolves when the server accepted it for at least one recipient. */
+  async send(message: Message): Promise<SendResult> {
+    const to = typeof message.to === 'string' ? [message.to] : message.to
+    const body = typeof message.body === 'string' ? new TextEncoder().encode(message.body) : message.body
+    const facts = knownFacts(body)
+    const size = message.size ?? facts.size
+    const eightBit = message.eightBit ?? facts.eightBit
+    const envelope = decodeEnvelope({
+      from: message.from,
+      to,
+      ...(size !== undefined ? { size } : {}),
+      ...(eightBit !== undefined ? { eightBit } : {}),
+      ...(message.smtpUtf8 !== undefined ? { smtpUtf8: message.smtpUtf8 } : {}),
+    })
+    if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
+    const signal = message.signal
+    if (signal?.aborted === true) throw new SmtpFailure({ _tag: 'Aborted', reason: 'aborted before sending' })
+    const onAbort = (): void => this.session.abort('aborted by the caller')
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      const outcome = await this.session.send(envelope.right, bodyChunks(body)).catch((e: unknown) => {
+        const usage = (e as { error?: UsageError }).error
+        throw usage !== undefined ? new SmtpFailure(usage) : e
+      })
+      switch (outcome._tag) {
+        case 'Delivered':
+          return {
+            transaction: outcome.transaction,
+            accepted: outcome.recipients.flatMap((r) => (r._tag === 'Accepted' ? [{ recipient: r.recipient, code: r.reply.code, text: R.text(r.reply) }] : [])),
+            rejected: outcome.recipients.flatMap((r) => (r._tag === 'Rejected' ? [{ recipient: r.recipient, error: r.error, message: describe(r.error) }] : [])),
+            reply: { code: outcome.reply.code, text: R.text(outcome.reply), enhanced: enhancedOf(outcome.reply) },
+          }
+        case 'DeliveryFailed':
+          throw new DeliveryError('failed', outcome.error, outcome.recipients, this.session.transcript())
+        case 'DeliveryUnknown':
+          throw new DeliveryError('unknown', outcome.error, outcome.recipients, this.session.transcript())
+        default:
+          return absurd(outcome)
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** NOOP: check the connection is alive. */
+  async noop(): Promise<{ code: number; text: string }> {
+    const r = await this.session.noop()
+    if (r._tag === 'RequestFailed') throw new SmtpFailure(r.error)
+    return { code: r.reply.code, text: R.text(r.reply) }
+  }
+
+  /** RSET. */
+  async reset(): Promise<{ code: number; text: string }> {
+    const r = await this.session.reset()
+    if (r._tag === 'RequestFailed') throw new SmtpFailure(r.error)
+    return { code: r.reply.code, text: R.text(r.reply) }
+  }
+
+  /** QUIT and close. */
+  quit(): Promise<void> {
+    return this.session.quit()
+  }
+
+  /** Close at once. */
+  abort(reason = 'aborted by the caller'): void {
+    this.session.abort(reason)
+  }
+
+  /** The redacted transcript (with `transcript: true`). */
+  transcript(): ReadonlyArray<TranscriptLine> {
+    return this.session.transcript()
+  }
+
+  /** Resolves once closed. */
+  get closed(): Promise<void> {
+    return this.session.closed
+  }
+}
+
+// ---- connecting
+
+const defaultPort = (tls: TlsPolicy, auth: boolean): number => (tls === 'implicit' ? 465 : auth ? 587 : 25)
+
+/** Decode the options into the engine's config (a UsageError names every bad field). */
+export const configFor = <S>(o: ConnectOptions<S>, defaultClientName: string | null): E.Either<UsageError, Config> =>
+  decodeConfig({
+    serverName: o.host,
+    clientName: o.clientName ?? defaultClientName ?? DEFAULT_CLIENT_NAME,
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
+    ...(o.pipelining !== undefined ? { pipelining: o.pipelining } : {}),
+    ...(o.timeouts !== undefined ? { timeouts: o.timeouts } : {}),
+    ...(o.auth !== undefined
+      ? {
+          auth: {
+            credentials: { username: o.auth.user, password: o.auth.pass, ...(o.auth.authzid !== undefined ? { authzid: o.auth.authzid } : {}) },
+            ...(o.auth.mechanisms !== undefined ? { mechanisms: o.auth.mechanisms } : {}),
+            ...(o.auth.allowPlaintext !== undefined ? { allowPlaintext: o.auth.allowPlaintext } : {}),
+          },
+        }
+      : {}),
+  })
+
+// A function, so the compiler does not assume the signal's state from an earlier check.
+const aborted = (signal: AbortSignalLike | undefined): boolean => signal?.aborted === true
+
+const reasonOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** Race a promise against the clock. */
+const within = <A>(clock: Clock, ms: number, what: string, p: Promise<A>): Promise<A> =>
+  new Promise<A>((resolve, reject) => {
+    const cancel = clock.setTimer(clock.now() + ms, () => reject(new Error(`${what} timed out after ${ms} ms`)))
+    p.then(
+      (a) => {
+        cancel()
+        resolve(a)
+      },
+      (e: unknown) => {
+        cancel()
+        reject(e)
+      },
+    )
+  })
+
+/** The API for one platform. */
+export interface Api<S> {
+  /** Connect, greet, STARTTLS and log in as the options say. Rejects with SmtpFailure. */
+  readonly connect: (options: ConnectOptions<S>) => Promise<SmtpClient>
+  /** One message, one connection: connect, send, quit. */
+  readonly sendMail: (options: ConnectOptions<S> & Message) => Promise<SendResult & { readonly transcript: ReadonlyArray<TranscriptLine> }>
+  readonly connectTE: (options: ConnectOptions<S>) => TE.TaskEither<SmtpFailure | DeliveryError, SmtpClient>
+  readonly sendTE: (message: Message) => (client: SmtpClient) => TE.TaskEither<SmtpFailure | DeliveryError, SendResult>
+  readonly quitTE: (client: SmtpClient) => TE.TaskEither<SmtpFailure | DeliveryError, void>
+  readonly sendMailTE: (options: ConnectOptions<S> & Message) => TE.TaskEither<SmtpFailure | DeliveryError, SendResult>
+}
+
+const te =
+  <A>(run: () => Promise<A>): TE.TaskEither<SmtpFailure | DeliveryError, A> =>
+  () =>
+    run().then(
+      (a) => E.right(a),
+      (e: unknown) => {
+        if (e instanceof SmtpFailure || e instanceof DeliveryError) return E.left(e)
+        throw e
+      },
+    )
+
+/** Build the API over a platform. */
+export const makeApi = <S>(platform: Platform<S>): Api<S> => {
+  const connect = async (options: ConnectOptions<S>): Promise<SmtpClient> => {
+    const config = configFor(options, platform.defaultClientName())
+    if (E.isLeft(config)) throw new SmtpFailure(config.left)
+    const signal = options.signal
+    if (aborted(signal)) throw new SmtpFailure({ _tag: 'Aborted', reason: 'aborted before connecting' })
+    const implicitTls = config.right.tls === 'implicit'
+    let transport: Transport
+    try {
+      const target: DialTarget = {
+        host: options.host,
+        port: options.port ?? defaultPort(config.right.tls, options.auth !== undefined),
+        implicitTls,
+        ...(signal !== undefined ? { signal } : {}),
+      }
+      transport = await within(platform.clock, options.connectTimeout ?? 30_000, `connecting to ${options.host}`, platform.dial(target, options))
+    } catch (e) {
+      const reason = reasonOf(e)
+      throw new SmtpFailure(
+        aborted(signal)
+          ? { _tag: 'Aborted', reason }
+          : implicitTls && platform.isTlsError(e)
+            ? { _tag: 'TlsFailed', reason }
+            : { _tag: 'ConnectFailed', reason },
+      )
+    }
+    const sessionOptions: SessionOptions = {
+      ...(options.transcript !== undefined ? { transcript: options.transcript } : {}),
+      ...(options.onTranscript !== undefined ? { onTranscript: options.onTranscript } : {}),
+    }
+    const onAbort = (): void => void transport.close()
+    signal?.addEventListener('abort', onAbort, { once: true })
+    const opened = await openSession(transport, platform.clock, config.right, sessionOptions)
+    signal?.removeEventListener('abort', onAbort)
+    if (E.isLeft(opened)) {
+      await transport.close()
+      throw new SmtpFailure(opened.left.error, opened.left.transcript)
+    }
+    return new SmtpClient(opened.right)
+  }
+
+  const sendMail: Api<S>['sendMail'] = async (options) => {
+    const client = await connect(options)
+    try {
+      const result = await client.send(options)
+      await client.quit()
+      return { ...result, transcript: client.transcript() }
+    } catch (e) {
+      client.abort()
+      throw e
+    }
+  }
+
+  return {
+    connect,
+    sendMail,
+    connectTE: (options) => te(() => connect(options)),
+    sendTE: (message) => (client) => te(() => client.send(message)),
+    quitTE: (client) => te(() => client.quit()),
+    sendMailTE: (options) => te(() => sendMail(options)),
+  }
+}
