@@ -1,0 +1,48 @@
+/**
+ * @smtpure/deno: send mail from Deno with the smtpure engine.
+ *
+ *   import { connect } from '@smtpure/deno'
+ *   const client = await connect({ host: 'smtp.example.org', auth: { user, pass } })
+ *   await client.send({ from, to, body })
+ *   await client.quit()
+ *
+ * Needs --allow-net (and --allow-read for CA files you load yourself).
+ */
+import { Api } from '@smtpure/core'
+import { denoClock } from './src/DenoClock.ts'
+import { connectDeno, type DenoTlsSettings } from './src/DenoTransport.ts'
+
+export { DenoTransport, connectDeno, type DenoTlsSettings } from './src/DenoTransport.ts'
+export { denoClock } from './src/DenoClock.ts'
+export { SmtpClient, SmtpFailure, DeliveryError, type Message, type SendResult } from '@smtpure/core'
+
+/** Connection options for Deno: the common ones plus `caCerts`. */
+export type ConnectOptions = Api.ConnectOptions<DenoTlsSettings>
+type DenoApi = Api.Api<DenoTlsSettings>
+
+const api: DenoApi = Api.makeApi<DenoTlsSettings>({
+  dial: (target, settings) => connectDeno(target, settings),
+  isTlsError: (e) => e instanceof Error && (e.name === 'InvalidData' || /certificate|tls|handshake|CA/i.test(e.message)),
+  clock: denoClock,
+  defaultClientName: () => {
+    try {
+      const h = Deno.hostname()
+      return /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(h) ? h : null
+    } catch {
+      return null
+    }
+  },
+})
+
+/** Connect, greet, STARTTLS and log in as the options say. Rejects with SmtpFailure. */
+export const connect: DenoApi['connect'] = api.connect
+/** One message, one connection: connect, send, quit. */
+export const sendMail: DenoApi['sendMail'] = api.sendMail
+/** `connect` as a TaskEither. */
+export const connectTE: DenoApi['connectTE'] = api.connectTE
+/** `client.send` as a TaskEither (data-last). */
+export const sendTE: DenoApi['sendTE'] = api.sendTE
+/** `client.quit` as a TaskEither. */
+export const quitTE: DenoApi['quitTE'] = api.quitTE
+/** `sendMail` as a TaskEither. */
+export const sendMailTE: DenoApi['sendMailTE'] = api.sendMailTE
