@@ -237,6 +237,11 @@ export class SmtpClient {
     return this.session.transcript()
   }
 
+  /** The error that ended the session, or null while it is sound. */
+  failure(): SmtpError | null {
+    return this.session.failure()
+  }
+
   /** Resolves once closed. */
   get closed(): Promise<void> {
     return this.session.closed
@@ -359,7 +364,9 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
       await client.quit()
       return { ...result, transcript: client.transcript() }
     } catch (e) {
-      client.abort()
+      // After a refused message the session is still sound: leave politely.
+      if (e instanceof DeliveryError && e.outcome === 'failed' && client.failure() === null) await client.quit().catch(() => client.abort())
+      else client.abort()
       throw e
     }
   }

@@ -168,8 +168,12 @@ export const describe = (e: SmtpError | UsageError): string => {
       return e.message
     case 'ProtocolViolation':
       return `protocol violation: ${e.message}`
-    case 'Rejected':
-      return `${e.command} rejected: ${e.code}${O.isSome(e.enhanced) ? ` ${e.enhanced.value.class}.${e.enhanced.value.subject}.${e.enhanced.value.detail}` : ''} ${e.text}`.trimEnd()
+    case 'Rejected': {
+      // The text usually starts with the enhanced code already; do not say it twice.
+      const code = O.isSome(e.enhanced) ? `${e.enhanced.value.class}.${e.enhanced.value.subject}.${e.enhanced.value.detail}` : ''
+      const text = code !== '' && e.text.startsWith(code) ? e.text : `${code} ${e.text}`.trim()
+      return `${e.command} rejected: ${e.code} ${text}`.trimEnd()
+    }
     case 'ConnectFailed':
       return `could not connect: ${e.reason}`
     case 'ConnectionLost':
