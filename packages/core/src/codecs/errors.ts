@@ -20,7 +20,7 @@ const pathOf = (c: t.Context): string => {
     const key = c[i]!.key
     // Intersection and union members are not fields: their keys ("0", "1") are not shown.
     if (parent instanceof t.IntersectionType || parent instanceof t.UnionType || key === '') continue
-    path += parent instanceof t.ArrayType || parent instanceof t.ReadonlyArrayType ? `[${key}]` : path === '' ? key : `.${key}`
+    path += /^\d+$/.test(key) ? `[${key}]` : path === '' ? key : `.${key}`
   }
   return path
 }
