@@ -358,6 +358,10 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
   }
 
   const sendMail: Api<S>['sendMail'] = async (options) => {
+    // Refuse bad addresses before opening a connection.
+    const to = typeof options.to === 'string' ? [options.to] : options.to
+    const envelope = decodeEnvelope({ from: options.from, to })
+    if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
     const client = await connect(options)
     try {
       const result = await client.send(options)
