@@ -49,6 +49,7 @@ export const startAiosmtpd = async (): Promise<MailServer> => {
     implicitTls: { host: '127.0.0.1', port: ports.implicit },
     credentials: AIOSMTPD_USER,
     domain: 'example.test',
+    messageDir: { path: dir, format: 'aiosmtpd' },
     waitForMessages: (count, timeoutMs = 20_000) => pollMessages(async () => readMessages(dir), count, timeoutMs),
     clearMessages: async () => {
       for (const f of readdirSync(dir)) unlinkSync(join(dir, f))

@@ -208,6 +208,7 @@ export const startPostfix = async (): Promise<MailServer> => {
     noTls: { host: '127.0.0.1', port: noTls },
     credentials: POSTFIX_USER,
     domain: 'example.test',
+    messageDir: { path: mailDir, format: 'postfix' },
     waitForMessages: (count, timeoutMs = 20_000) =>
       pollMessages(async () => readMessages(mailDir), count, timeoutMs).catch((e: Error) => {
         throw new Error(`${e.message}\n${maillog()}`)

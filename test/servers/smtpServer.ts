@@ -56,6 +56,7 @@ export const startSmtpServer = async (): Promise<MailServer> => {
     implicitTls: { host: '127.0.0.1', port: implicit },
     credentials: SMTP_SERVER_USER,
     domain: 'example.test',
+    messageDir: null,
     waitForMessages: (count, timeoutMs = 20_000) => pollMessages(async () => [...messages], count, timeoutMs),
     clearMessages: async () => {
       messages.length = 0

@@ -28,6 +28,8 @@ export interface MailServer {
   readonly credentials: { readonly username: string; readonly password: string }
   /** Mail to any local part here is accepted; `reject...@` gets 550 and `tempfail...@` 450 at RCPT. */
   readonly domain: 'example.test'
+  /** Where stored messages are (files), for tests in other runtimes; null for in-memory servers. */
+  readonly messageDir: { readonly path: string; readonly format: 'postfix' | 'aiosmtpd' } | null
   waitForMessages(count: number, timeoutMs?: number): Promise<ReadonlyArray<ReceivedMessage>>
   clearMessages(): Promise<void>
   stop(): Promise<void>
