@@ -31,77 +31,64 @@ export const initial: DotStuffer = { atLineStart: true, afterCr: false }
  * Transform one chunk. Returns the bytes to write and the state for the next chunk. When the
  * chunk needs no change the very same array is returned (the caller must not reuse it until it
  * has been written).
+ *
+ * Line breaks are found with the native `indexOf`, so ordinary text is never walked byte by byte
+ * in JavaScript; changes are recorded as insertions and applied in one copy at the end.
  */
 export const stuff =
   (chunk: Uint8Array) =>
   (s: DotStuffer): readonly [Uint8Array, DotStuffer] => {
+    const n = chunk.length
     let atLineStart = s.atLineStart
     let afterCr = s.afterCr
-    const n = chunk.length
-    let out: Uint8Array | null = null
-    let o = 0
-    for (let i = 0; i < n; i++) {
-      const c = chunk[i]!
-      if (c > CR && c !== DOT) {
-        // The common case: an ordinary octet in the middle of a line.
-        if (afterCr) {
-          if (out === null) {
-            out = new Uint8Array(n * 2 + 1)
-            out.set(chunk.subarray(0, i))
-            o = i
-          }
-          out[o++] = LF
-          afterCr = false
-        }
-        atLineStart = false
-        if (out !== null) out[o++] = c
-        continue
-      }
-      if (c === LF) {
-        if (!afterCr) {
-          // Bare LF: write CRLF.
-          if (out === null) {
-            out = new Uint8Array(n * 2 + 1)
-            out.set(chunk.subarray(0, i))
-            o = i
-          }
-          out[o++] = CR
-        }
-        if (out !== null) out[o++] = LF
-        afterCr = false
-        atLineStart = true
-        continue
-      }
+    // Insertions as (position, octet) pairs: the octet goes in before chunk[position].
+    let inserts: number[] | null = null
+    let lf = -2 // next LF at or after i (-1: none left, -2: not looked for yet)
+    let cr = -2 // next CR at or after i
+    let i = 0
+    while (i < n) {
       if (afterCr) {
-        // The CR before this octet was bare: complete it as CRLF.
-        if (out === null) {
-          out = new Uint8Array(n * 2 + 1)
-          out.set(chunk.subarray(0, i))
-          o = i
-        }
-        out[o++] = LF
         afterCr = false
         atLineStart = true
-      }
-      if (c === CR) {
-        if (out !== null) out[o++] = CR
-        afterCr = true
-        atLineStart = true
-        continue
-      }
-      if (c === DOT && atLineStart) {
-        // RFC 5321 §4.5.2: "If the first character is a period, one additional period is inserted".
-        if (out === null) {
-          out = new Uint8Array(n * 2 + 1)
-          out.set(chunk.subarray(0, i))
-          o = i
+        if (chunk[i] === LF) {
+          i++
+          continue
         }
-        out[o++] = DOT
+        // RFC 5321 §2.3.8: a bare CR is not a line end; complete it as CRLF.
+        ;(inserts ??= []).push(i, LF)
       }
-      atLineStart = false
-      if (out !== null) out[o++] = c
+      if (atLineStart) {
+        atLineStart = false
+        // RFC 5321 §4.5.2: "If the first character is a period, one additional period is inserted".
+        if (chunk[i] === DOT) (inserts ??= []).push(i, DOT)
+      }
+      if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i)
+      if (cr !== -1 && cr < i) cr = chunk.indexOf(CR, i)
+      const next = lf === -1 ? (cr === -1 ? n : cr) : cr === -1 ? lf : Math.min(lf, cr)
+      if (next === n) break
+      if (chunk[next] === CR) {
+        afterCr = true
+      } else {
+        // A bare LF: write CRLF.
+        ;(inserts ??= []).push(next, CR)
+        atLineStart = true
+      }
+      i = next + 1
     }
-    return [out === null ? chunk : out.subarray(0, o), { atLineStart, afterCr }]
+    const state: DotStuffer = { atLineStart, afterCr }
+    if (inserts === null) return [chunk, state]
+    const out = new Uint8Array(n + inserts.length / 2)
+    let from = 0
+    let o = 0
+    for (let k = 0; k < inserts.length; k += 2) {
+      const at = inserts[k]!
+      out.set(chunk.subarray(from, at), o)
+      o += at - from
+      out[o++] = inserts[k + 1]!
+      from = at
+    }
+    out.set(chunk.subarray(from), o)
+    return [out, state]
   }
 
 const TERMINATOR = utf8('.\r\n')

@@ -50,6 +50,7 @@ const tlsHandshake = (options: tls.ConnectionOptions): Promise<tls.TLSSocket> =>
 export class NodeTransport implements Transport {
   private ended = false
   private failure: Error | null = null
+  private corked = false
 
   constructor(
     readonly socket: net.Socket,
@@ -100,6 +101,16 @@ export class NodeTransport implements Transport {
       if (s.destroyed || this.failure !== null) {
         reject(this.failure ?? new Error('socket closed'))
         return
+      }
+      // Writes made in the same tick (a body chunk, the final dot, the next pipelined envelope)
+      // leave in one system call: cork now, uncork once the tick is over.
+      if (!this.corked) {
+        this.corked = true
+        s.cork()
+        process.nextTick(() => {
+          this.corked = false
+          s.uncork()
+        })
       }
       // Resolve at once unless the socket's buffer is over its high-water mark (back-pressure).
       if (s.write(bytes)) {

@@ -1,0 +1,54 @@
+"""Python's smtplib as a bench client: python3 smtplib_client.py PORT SCENARIO"""
+import json
+import resource
+import smtplib
+import sys
+import threading
+import time
+
+SCENARIOS = {
+    "A": dict(messages=2000, connections=1, per=2000, rcpts=1, size=1000),
+    "B": dict(messages=500, connections=1, per=1, rcpts=1, size=1000),
+    "C": dict(messages=200, connections=1, per=200, rcpts=50, size=1000),
+    "D": dict(messages=1, connections=1, per=1, rcpts=1, size=20 * 1024 * 1024),
+    "E": dict(messages=2000, connections=8, per=250, rcpts=1, size=1000),
+}
+port, name = int(sys.argv[1]), sys.argv[2]
+sc = SCENARIOS[name]
+LINE = "The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvwx\r\n"
+DOT = ".A line that starts with a dot, as in scenario D of the benchmark brief......\r\n"
+parts = ["Subject: bench\r\nFrom: <bench@example.org>\r\nTo: <sink@example.net>\r\n\r\n"]
+n = len(parts[0])
+i = 0
+while n < sc["size"]:
+    l = DOT if i % 4 == 3 else LINE
+    parts.append(l)
+    n += len(l)
+    i += 1
+msg = "".join(parts).encode()
+to = ["rcpt%d@example.net" % i for i in range(sc["rcpts"])]
+
+
+def lane(share):
+    sent = 0
+    while sent < share:
+        s = smtplib.SMTP("127.0.0.1", port, local_hostname="bench.example")
+        batch = min(sc["per"], share - sent)
+        for _ in range(batch):
+            s.sendmail("bench@example.org", to, msg)
+        s.quit()
+        sent += batch
+
+
+t0 = time.perf_counter()
+r0 = resource.getrusage(resource.RUSAGE_SELF)
+shares = [sc["messages"] // sc["connections"] + (1 if k < sc["messages"] % sc["connections"] else 0) for k in range(sc["connections"])]
+threads = [threading.Thread(target=lane, args=(sh,)) for sh in shares]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+wall = (time.perf_counter() - t0) * 1000
+cpu = ((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)) * 1000
+print(json.dumps({"messages": sc["messages"], "bytes": sc["messages"] * len(msg), "wallMs": wall, "cpuMs": cpu}))

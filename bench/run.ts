@@ -1,0 +1,126 @@
+/**
+ * Benchmarks against the peers, side by side in one run, against the same sink: Postfix's
+ * smtp-sink on loopback (advertising PIPELINING). Peers: smtp-source (C, lock-step), nodemailer
+ * and Python's smtplib. Each scenario runs several times; medians are reported with the ratio
+ * to smtp-source and client CPU per message. Writes bench/RESULTS.md.
+ *
+ *   npm run bench                 all scenarios, 3 runs each
+ *   npm run bench -- A D --runs 5
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { cpus, totalmem } from 'node:os'
+import { writeFileSync } from 'node:fs'
+import { freePort, waitForPort } from '../test/servers/ports.ts'
+import { SCENARIOS } from './clients/common.mjs'
+
+const root = new URL('../', import.meta.url).pathname
+const args = process.argv.slice(2)
+const runsAt = args.indexOf('--runs')
+const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3
+const wanted = args.filter((a, i) => /^[A-F]$/.test(a) && args[i - 1] !== '--runs')
+const scenarios = wanted.length > 0 ? wanted : ['A', 'B', 'C', 'D', 'E', 'F']
+
+interface Measure {
+  readonly wallMs: number
+  readonly cpuMs: number
+  readonly rssMb: number
+  readonly messages: number
+  readonly bytes: number
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Run a command under /usr/bin/time; `inner` says the client measured itself (a JSON line). */
+const measure = (cmd: string, argv: string[], inner: boolean, fallback: { messages: number; bytes: number }): Measure => {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...argv], { cwd: root, encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 24 })
+  const t = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr)
+  if (r.status !== 0 || t === null) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr.slice(-800)}`)
+  const rssMb = Number(t[4]) / 1024
+  if (!inner) return { wallMs: Number(t[1]) * 1000, cpuMs: (Number(t[2]) + Number(t[3])) * 1000, rssMb, ...fallback }
+  const line = r.stdout.trim().split('\n').pop() ?? '{}'
+  const j = JSON.parse(line) as { wallMs: number; cpuMs: number; messages: number; bytes: number }
+  return { ...j, rssMb }
+}
+
+// Clients run on bare Node; smtpure from its build (npm run build), as a user would run it.
+const node = (client: string, port: number, sc: string): [string, string[]] => [process.execPath, [`bench/clients/${client}.mjs`, String(port), sc]]
+
+const sourceArgs = (sc: string, port: number): string[] => {
+  const s = SCENARIOS[sc]!
+  const a = ['-M', 'bench.example', '-f', 'bench@example.org', '-t', 'sink@example.net', '-m', String(s.messages), '-s', String(s.connections), '-l', String(s.bodyBytes)]
+  if (s.perConnection > 1) a.push('-d')
+  if (s.recipients > 1) a.push('-r', String(s.recipients))
+  return [...a, `127.0.0.1:${port}`]
+}
+
+interface Row {
+  readonly scenario: string
+  readonly client: string
+  readonly msgsPerSec: number
+  readonly mbPerSec: number
+  readonly cpuMsPerMsg: number
+  readonly rssMb: number
+}
+
+const main = async (): Promise<void> => {
+  const built = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
+  if (built.status !== 0) throw new Error('npm run build failed')
+  const port = await freePort()
+  const sink: ChildProcess = spawn('smtp-sink', ['-u', 'nobody', `127.0.0.1:${port}`, '1024'], { stdio: 'ignore' })
+  await waitForPort(port)
+  const rows: Row[] = []
+  try {
+    for (const sc of scenarios) {
+      const s = SCENARIOS[sc]!
+      const clients: Array<[string, () => Measure]> = [
+        ['smtp-source', () => measure('smtp-source', sourceArgs(sc, port), false, { messages: s.messages, bytes: s.messages * s.bodyBytes })],
+        ['smtpure', () => measure(...node('smtpure', port, sc), true, { messages: 0, bytes: 0 })],
+        ['nodemailer', () => measure(...node('nodemailer', port, sc), true, { messages: 0, bytes: 0 })],
+      ]
+      if (sc !== 'F') clients.push(['smtplib', () => measure('/usr/bin/python3', ['bench/clients/smtplib_client.py', String(port), sc], true, { messages: 0, bytes: 0 })])
+      const runs = sc === 'F' ? 1 : RUNS
+      for (const [client, run] of clients) {
+        const ms: Measure[] = []
+        for (let i = 0; i < runs; i++) ms.push(run())
+        const wall = median(ms.map((m) => m.wallMs))
+        const m = ms[0]!
+        const row: Row = {
+          scenario: sc,
+          client,
+          msgsPerSec: +(m.messages / (wall / 1000)).toFixed(1),
+          mbPerSec: +(m.bytes / 1e6 / (wall / 1000)).toFixed(1),
+          cpuMsPerMsg: +(median(ms.map((x) => x.cpuMs)) / m.messages).toFixed(3),
+          rssMb: +Math.max(...ms.map((x) => x.rssMb)).toFixed(1),
+        }
+        rows.push(row)
+        console.log(JSON.stringify(row))
+      }
+    }
+  } finally {
+    sink.kill()
+  }
+  const ref = (sc: string) => rows.find((r) => r.scenario === sc && r.client === 'smtp-source')!
+  const lines = [
+    '# Benchmark results',
+    '',
+    `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
+    `Sink: Postfix smtp-sink on 127.0.0.1 (PIPELINING advertised). Medians of ${RUNS} runs (F: 1 run).`,
+    'Client CPU is measured inside each client around the work (smtp-source: the whole process).',
+    '',
+    '| scenario | client | msgs/s | MB/s | × smtp-source (msgs/s) | CPU ms/msg | × smtp-source (CPU) | peak RSS MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => {
+      const b = ref(r.scenario)
+      return `| ${r.scenario} | ${r.client} | ${r.msgsPerSec} | ${r.mbPerSec} | ${(r.msgsPerSec / b.msgsPerSec).toFixed(2)} | ${r.cpuMsPerMsg} | ${(r.cpuMsPerMsg / b.cpuMsPerMsg).toFixed(2)} | ${r.rssMb} |`
+    }),
+    '',
+    'Scenarios: A 2000 small messages over one connection; B 500 messages, a new connection each;',
+    'C 200 messages with 50 recipients each; D one 20 MB message (every 4th line starts with a dot);',
+    'E 2000 messages over 8 connections; F one 1 GB streamed body (peak RSS).',
+    '',
+  ]
+  writeFileSync(new URL('./RESULTS.md', import.meta.url), lines.join('\n'))
+  console.log(lines.join('\n'))
+}
+
+await main()
