@@ -27,6 +27,11 @@ describe('Deno', { timeout: 360_000 }, () => {
     assert.match(r.stdout, /ok \| \d+ passed \| 0 failed/)
   })
 
+  test('@smtpure/core and @smtpure/deno are fit for JSR (deno publish --dry-run)', () => {
+    const r = deno(['publish', '--dry-run', '--allow-dirty'])
+    assert.equal(r.status, 0, r.stdout + r.stderr)
+  })
+
   test('@smtpure/deno against Postfix and aiosmtpd', async () => {
     const certs = await testCa()
     const env = {

@@ -7,6 +7,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import { absurd } from 'fp-ts/lib/function.js'
 import type * as TE from 'fp-ts/lib/TaskEither.js'
 import { bodyChunks, knownFacts, type BodyInput } from './Body.ts'
+import { utf8 } from './Bytes.ts'
 import type { Capabilities } from './Capabilities.ts'
 import type { Config, TlsPolicy } from './Config.ts'
 import type { SessionOptions, Session } from './Driver.ts'
@@ -167,7 +168,7 @@ export class SmtpClient {
   /** Send one message; resolves when the server accepted it for at least one recipient. */
   async send(message: Message): Promise<SendResult> {
     const to = typeof message.to === 'string' ? [message.to] : message.to
-    const body = typeof message.body === 'string' ? new TextEncoder().encode(message.body) : message.body
+    const body = typeof message.body === 'string' ? utf8(message.body) : message.body
     const facts = knownFacts(body)
     const size = message.size ?? facts.size
     const eightBit = message.eightBit ?? facts.eightBit

@@ -3,6 +3,7 @@
  * ReadableStream, or any (async) iterable of strings or bytes. All become an async iterable of
  * byte chunks that is pulled one chunk at a time (never concatenated whole).
  */
+import { utf8 } from './Bytes.ts'
 
 /** The part of a web ReadableStream used here (declared structurally: the core has no DOM types). */
 export interface ByteStream {
@@ -15,9 +16,8 @@ export type BodyInput = string | Uint8Array | AsyncIterable<Uint8Array | string>
 /** Largest chunk handed to the engine at once when a body is given whole. */
 export const WHOLE_BODY_CHUNK = 256 * 1024
 
-const encoder = new TextEncoder()
 
-const toBytes = (c: Uint8Array | string): Uint8Array => (typeof c === 'string' ? encoder.encode(c) : c)
+const toBytes = (c: Uint8Array | string): Uint8Array => (typeof c === 'string' ? utf8(c) : c)
 
 async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += WHOLE_BODY_CHUNK) yield bytes.subarray(i, i + WHOLE_BODY_CHUNK)
@@ -29,7 +29,7 @@ async function* mapped(source: AsyncIterable<Uint8Array | string> | Iterable<Uin
 
 /** The body as chunks. */
 export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> => {
-  if (typeof body === 'string') return slices(encoder.encode(body))
+  if (typeof body === 'string') return slices(utf8(body))
   if (body instanceof Uint8Array) return slices(body)
   if (!(Symbol.asyncIterator in body) && !(Symbol.iterator in body) && typeof (body as ByteStream).getReader === 'function') {
     const reader = (body as ByteStream).getReader()
@@ -50,7 +50,7 @@ export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> => {
 
 /** What is known about a body before it is read: its size and whether it has 8-bit octets. */
 export const knownFacts = (body: BodyInput): { size?: number; eightBit?: boolean } => {
-  const bytes = typeof body === 'string' ? encoder.encode(body) : body instanceof Uint8Array ? body : null
+  const bytes = typeof body === 'string' ? utf8(body) : body instanceof Uint8Array ? body : null
   if (bytes === null) return {}
   let eightBit = false
   for (let i = 0; i < bytes.length; i++) {

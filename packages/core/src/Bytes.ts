@@ -3,8 +3,15 @@
  * host APIs are TextEncoder and TextDecoder.
  */
 
-const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: false })
+// Reached through globalThis with the two methods typed here, so no module needs a DOM or
+// runtime type library (JSR checks published code against bare ECMAScript).
+interface Encoding {
+  readonly TextEncoder: new () => { encode(input: string): Uint8Array }
+  readonly TextDecoder: new (label: string, options: { fatal: boolean }) => { decode(input: Uint8Array): string }
+}
+const host = globalThis as unknown as Encoding
+const encoder = new host.TextEncoder()
+const decoder = new host.TextDecoder('utf-8', { fatal: false })
 
 /** CR, LF and the other octets the protocol code names. */
 export const CR = 0x0d

@@ -18,7 +18,7 @@ import type { State } from './State.ts'
 import type { Clock, Transport } from './Transport.ts'
 import type { TranscriptLine } from './Transcript.ts'
 import * as Transcript from './Transcript.ts'
-import { utf8 } from './Bytes.ts'
+import { fromUtf8, utf8 } from './Bytes.ts'
 
 // ---- model
 
@@ -135,7 +135,7 @@ class Loop {
 
   private recordReceived(bytes: Uint8Array): void {
     if (this.options.transcript !== true && this.options.onTranscript === undefined) return
-    const text = this.serverPartial + new TextDecoder().decode(bytes)
+    const text = this.serverPartial + fromUtf8(bytes)
     const cut = text.lastIndexOf('\n')
     const done = cut < 0 ? '' : text.slice(0, cut + 1)
     this.serverPartial = (cut < 0 ? text : text.slice(cut + 1)).slice(0, MAX_TRANSCRIPT_PARTIAL)

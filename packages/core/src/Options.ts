@@ -25,7 +25,7 @@ import { rfc5321 } from './Timeouts.ts'
 /** Longest timeout accepted: one day, so a typo cannot park a connection for a month. */
 export const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000
 
-const Millis = new t.Type<number, number, unknown>(
+const Millis: t.Type<number, number, unknown> = new t.Type<number, number, unknown>(
   'Millis',
   (u): u is number => typeof u === 'number' && Number.isInteger(u) && u > 0 && u <= MAX_TIMEOUT_MS,
   (u, c) =>
@@ -35,7 +35,7 @@ const Millis = new t.Type<number, number, unknown>(
   (n) => n,
 )
 
-const OctetCount = new t.Type<number, number, unknown>(
+const OctetCount: t.Type<number, number, unknown> = new t.Type<number, number, unknown>(
   'OctetCount',
   (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
   (u, c) =>
@@ -44,9 +44,9 @@ const OctetCount = new t.Type<number, number, unknown>(
 )
 
 /** `required` | `opportunistic` | `implicit` | `none`. */
-export const TlsPolicyCodec = t.keyof({ required: null, opportunistic: null, implicit: null, none: null }, 'TlsPolicy')
+export const TlsPolicyCodec: t.KeyofC<{ required: null; opportunistic: null; implicit: null; none: null }> = t.keyof({ required: null, opportunistic: null, implicit: null, none: null }, 'TlsPolicy')
 
-const MechanismName = new t.Type<string, string, unknown>(
+const MechanismName: t.Type<string, string, unknown> = new t.Type<string, string, unknown>(
   'MechanismName',
   (u): u is string => typeof u === 'string' && /^[A-Z0-9_-]{1,20}$/i.test(u),
   // RFC 4422 §3.1: sasl-mech = 1*20mech-char, mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
@@ -55,14 +55,45 @@ const MechanismName = new t.Type<string, string, unknown>(
   (s) => s,
 )
 
+/** AUTH options as given. */
+export interface AuthOptionsInput {
+  readonly credentials: Credentials
+  readonly mechanisms?: ReadonlyArray<string>
+  readonly allowPlaintext?: boolean
+}
+
+/** Client options as given (see ClientOptions). */
+export interface ClientOptionsInput {
+  readonly serverName: string
+  readonly clientName?: EhloName
+  readonly tls?: TlsPolicy
+  readonly auth?: AuthOptionsInput
+  readonly pipelining?: boolean
+  readonly timeouts?: Partial<Timeouts>
+}
+
+/** An envelope as given (see EnvelopeCodec). */
+export interface EnvelopeDecoded {
+  readonly from: ReversePath
+  readonly to: ReadonlyArray<Mailbox>
+  readonly size?: number
+  readonly eightBit?: boolean
+  readonly smtpUtf8?: boolean
+}
+
 /** AUTH options. `credentials` are checked by the Credentials codec (never echoed). */
-export const AuthOptions = t.intersection([
+export const AuthOptions: t.IntersectionC<
+  [
+    t.TypeC<{ credentials: t.Type<Credentials, Credentials, unknown> }>,
+    t.PartialC<{ mechanisms: t.ArrayC<t.Type<string, string, unknown>>; allowPlaintext: t.BooleanC }>,
+  ]
+> = t.intersection([
   t.type({ credentials: Credentials }),
   t.partial({ mechanisms: t.array(MechanismName), allowPlaintext: t.boolean }),
 ])
 
 /** Every client option; only `serverName` is required. */
-export const ClientOptions = t.intersection([
+export const ClientOptions: t.Decoder<unknown, ClientOptionsInput> = t.intersection([
   t.type({ serverName: t.string }),
   t.partial({
     clientName: EhloName,
@@ -81,9 +112,8 @@ export const ClientOptions = t.intersection([
     }),
   }),
 ])
-export type ClientOptions = t.InputOf<typeof ClientOptions>
 
-const Recipients = new t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unknown>(
+const Recipients: t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unknown> = new t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unknown>(
   'Recipients',
   (u): u is ReadonlyArray<Mailbox> => Array.isArray(u) && u.length > 0 && u.every((x) => Mailbox.is(x)),
   (u, c) => {
@@ -96,11 +126,10 @@ const Recipients = new t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unk
 )
 
 /** An envelope: `from` (`''` for the null path), `to`, and optional body facts. */
-export const EnvelopeCodec = t.intersection([
+export const EnvelopeCodec: t.Decoder<unknown, EnvelopeDecoded> = t.intersection([
   t.type({ from: ReversePath, to: Recipients }),
   t.partial({ size: OctetCount, eightBit: t.boolean, smtpUtf8: t.boolean }),
 ])
-export type EnvelopeInput = t.InputOf<typeof EnvelopeCodec>
 
 // ---- decoding
 

@@ -55,7 +55,7 @@ export const isAddressLiteral = (s: string): boolean => {
 }
 
 /** Codec for address literals. */
-export const AddressLiteral = new t.Type<AddressLiteral, string, unknown>(
+export const AddressLiteral: t.Type<AddressLiteral, string, unknown> = new t.Type<AddressLiteral, string, unknown>(
   'AddressLiteral',
   (u): u is AddressLiteral => typeof u === 'string' && isAddressLiteral(u),
   (u, c) =>

@@ -3,6 +3,7 @@
  * hold one; none may hold CR or LF either. Errors name the field and the rule, never the value.
  */
 import * as t from 'io-ts'
+import { utf8 } from '../Bytes.ts'
 
 /** Longest user name or authorization identity, in UTF-8 octets (RFC 4616 §2 allows 255). */
 export const MAX_IDENTITY_OCTETS = 255
@@ -16,7 +17,7 @@ export interface Credentials {
   readonly authzid?: string
 }
 
-const octets = (s: string): number => new TextEncoder().encode(s).length
+const octets = (s: string): number => utf8(s).length
 
 const field = (name: string, max: number, secret: boolean) =>
   new t.Type<string, string, unknown>(

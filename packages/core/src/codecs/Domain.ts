@@ -50,7 +50,7 @@ export const toAsciiDomain = (input: string): { ok: true; value: string } | { ok
 }
 
 /** Codec: a string that is a domain (IDN accepted and converted to A-labels). */
-export const Domain = new t.Type<Domain, string, unknown>(
+export const Domain: t.Type<Domain, string, unknown> = new t.Type<Domain, string, unknown>(
   'Domain',
   (u): u is Domain => typeof u === 'string' && (() => { const r = toAsciiDomain(u); return r.ok && r.value === u })(),
   (u, c) => {

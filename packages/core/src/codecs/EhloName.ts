@@ -14,7 +14,7 @@ interface EhloNameBrand {
 export type EhloName = t.Branded<string, EhloNameBrand>
 
 /** Codec for EHLO names. */
-export const EhloName = new t.Type<EhloName, string, unknown>(
+export const EhloName: t.Type<EhloName, string, unknown> = new t.Type<EhloName, string, unknown>(
   'EhloName',
   (u): u is EhloName => typeof u === 'string' && (isAddressLiteral(u) || (() => { const r = toAsciiDomain(u); return r.ok && r.value === u })()),
   (u, c) => {

@@ -78,7 +78,7 @@ export const toMailbox = (input: string): { ok: true; value: string } | { ok: fa
 }
 
 /** Codec: a mailbox in wire form (angle brackets accepted and removed; IDN domains to A-labels). */
-export const Mailbox = new t.Type<Mailbox, string, unknown>(
+export const Mailbox: t.Type<Mailbox, string, unknown> = new t.Type<Mailbox, string, unknown>(
   'Mailbox',
   (u): u is Mailbox => typeof u === 'string' && (() => { const r = toMailbox(u); return r.ok && r.value === u })(),
   (u, c) => {

@@ -9,7 +9,7 @@ import { Mailbox } from './Mailbox.ts'
 export type ReversePath = Mailbox | ''
 
 /** Codec: `''` or `'<>'` become the null path; anything else must be a Mailbox. */
-export const ReversePath = new t.Type<ReversePath, string, unknown>(
+export const ReversePath: t.Type<ReversePath, string, unknown> = new t.Type<ReversePath, string, unknown>(
   'ReversePath',
   (u): u is ReversePath => u === '' || Mailbox.is(u),
   (u, c) => (u === '' || u === '<>' ? t.success('') : Mailbox.validate(u, c)),

@@ -53,7 +53,7 @@ export const formatValidationErrors = (errors: t.Errors): string =>
 
 /** Decode with a codec; Left is an InvalidInput that names every bad field. */
 export const decodeWith =
-  <A, O>(codec: t.Type<A, O, unknown>) =>
+  <A>(codec: t.Decoder<unknown, A>) =>
   (input: unknown): E.Either<InvalidInput, A> => {
     const r = codec.decode(input)
     if (E.isRight(r)) return E.right(r.right)
