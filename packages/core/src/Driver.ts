@@ -87,7 +87,10 @@ class Loop {
   private reading = false
   private io: Promise<void> = Promise.resolve()
   private timer: { at: number; cancel: () => void } | null = null
-  private readonly requests: Request[] = []
+  private requests: Request[] = []
+  /** Index of the oldest waiting request in `requests` (a queue without O(n) shifts). */
+  private requestsHead = 0
+  private readonly recording: boolean
   private readonly bodies = new Map<number, AsyncIterator<Uint8Array> | Iterator<Uint8Array>>()
   private readonly outcomes = new Map<number, (o: TransactionOutcome) => void>()
   private readonly replyWaiters: Array<(e: Replied | RequestFailed) => void> = []
@@ -107,6 +110,7 @@ class Loop {
     this.transport = transport
     this.state = initial(config, clock.now())
     this.closed = new Promise((resolve) => (this.closedResolve = resolve))
+    this.recording = options.transcript === true || options.onTranscript !== undefined
   }
 
   start(): void {
@@ -114,7 +118,6 @@ class Loop {
   }
 
   private record(l: TranscriptLine): void {
-    if (this.options.transcript !== true && this.options.onTranscript === undefined) return
     const body = BODY_LINE.exec(l.text)
     if (body !== null && l.direction === 'C') {
       // One summary line per body, however many chunks it came in: written when the body ends.
@@ -134,7 +137,7 @@ class Loop {
   }
 
   private recordReceived(bytes: Uint8Array): void {
-    if (this.options.transcript !== true && this.options.onTranscript === undefined) return
+    if (!this.recording) return
     const text = this.serverPartial + fromUtf8(bytes)
     const cut = text.lastIndexOf('\n')
     const done = cut < 0 ? '' : text.slice(0, cut + 1)
@@ -153,7 +156,7 @@ class Loop {
   private commit(r: Stepped): void {
     this.state = r.state
     for (const o of r.outputs) {
-      for (const l of Transcript.fromOutput(o)) this.record(l)
+      if (this.recording) for (const l of Transcript.fromOutput(o)) this.record(l)
       switch (o._tag) {
         case 'Transmit': {
           const bytes = o.bytes
@@ -241,11 +244,15 @@ class Loop {
 
   /** App requests wait until the engine can take them (it says WrongState until then). */
   private pumpRequests(): void {
-    while (this.requests.length > 0) {
-      const head = this.requests[0]!
+    while (this.requestsHead < this.requests.length) {
+      const head = this.requests[this.requestsHead]!
       const r = step(head.input(this.clock.now()))(this.state)
       if (E.isLeft(r) && r.left.reason === 'WrongState' && !isClosed(this.state)) return
-      this.requests.shift()
+      this.requests[this.requestsHead++] = undefined as unknown as Request
+      if (this.requestsHead > 1024 && this.requestsHead * 2 > this.requests.length) {
+        this.requests = this.requests.slice(this.requestsHead)
+        this.requestsHead = 0
+      }
       if (E.isRight(r)) {
         head.accepted()
         this.commit(r.right)
