@@ -18,6 +18,7 @@ export * as Driver from './Driver.ts'
 export * as Api from './Api.ts'
 export * as Body from './Body.ts'
 export * as Codecs from './codecs/index.ts'
+export * as Mime from './mime/index.ts'
 
 export type { Config, TlsPolicy, AuthConfig } from './Config.ts'
 export type { Envelope } from './Envelope.ts'
