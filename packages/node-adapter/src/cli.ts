@@ -3,6 +3,7 @@
  *
  *   smtpure send [--server host[:port]] [--tls required|opportunistic|implicit|none]
  *                [--user NAME] [--from ADDR] [--to ADDR]... [--subject TEXT] [--body TEXT | --body-file PATH]
+ *                [--attach PATH]...
  *                [--ca PATH] [--json] [--quiet]
  *
  * With no --server, an embedded SMTP server is started on 127.0.0.1 and the message goes there.
@@ -11,15 +12,18 @@
  * Exit codes: 0 delivered, 2 usage error, 3 permanent failure, 4 temporary failure,
  * 5 delivery unknown.
  */
-import { readFileSync } from 'node:fs'
-import { createReadStream } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { createReadStream, readFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
+import { Mime } from '@smtpure/core'
 import { parseArgs } from 'node:util'
 import { DeliveryError, SmtpFailure, sendMail, type ConnectOptions, type Message } from './index.ts'
 import type { TranscriptLine } from '@smtpure/core'
 
 const USAGE = `usage: smtpure send [--server host[:port]] [--tls required|opportunistic|implicit|none]
                     [--user NAME] [--from ADDR] [--to ADDR ...] [--subject TEXT]
-                    [--body TEXT | --body-file PATH] [--ca PATH] [--json] [--quiet]
+                    [--body TEXT | --body-file PATH] [--attach PATH ...] [--ca PATH] [--json] [--quiet]
   The password is read from SMTPURE_PASSWORD. Without --server, an embedded local server is used.`
 
 export const EXIT = { ok: 0, usage: 2, permanent: 3, transient: 4, unknown: 5 } as const
@@ -79,6 +83,7 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
         subject: { type: 'string', default: 'Hello from smtpure' },
         body: { type: 'string' },
         'body-file': { type: 'string' },
+        attach: { type: 'string', multiple: true },
         ca: { type: 'string' },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
@@ -95,23 +100,31 @@ export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
     console.error('--user needs the password in the SMTPURE_PASSWORD environment variable')
     return EXIT.usage
   }
-  const headers =
-    `From: <${args.from}>\r\nTo: ${args.to.map((t) => `<${t}>`).join(', ')}\r\nSubject: ${args.subject}\r\n` +
-    `Date: ${new Date().toUTCString().replace('GMT', '+0000')}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n`
-  const body: Message['body'] =
-    args['body-file'] !== undefined
-      ? (async function* () {
-          yield headers
-          yield* createReadStream(args['body-file']!) as AsyncIterable<Uint8Array>
-        })()
-      : headers + (args.body ?? 'This message was sent by smtpure, an SMTP client with a pure protocol core.\r\n')
+  const text = args['body-file'] !== undefined ? readFileSync(args['body-file'], 'utf8') : (args.body ?? 'This message was sent by smtpure, an SMTP client with a pure protocol core.\n')
+  const built = Mime.buildMessage(
+    {
+      from: args.from,
+      to: args.to,
+      subject: args.subject,
+      text,
+      attachments: (args.attach ?? []).map((path) => ({ filename: basename(path), content: createReadStream(path) as AsyncIterable<Uint8Array> })),
+    },
+    { now: Date.now(), tzOffsetMinutes: -new Date().getTimezoneOffset(), random: randomBytes(Mime.RANDOM_OCTETS) },
+  )
+  if (E.isLeft(built)) {
+    console.error(built.left.message)
+    embedded?.close()
+    return EXIT.usage
+  }
+  const body: Message['body'] = built.right.chunks
   const options: ConnectOptions & Message = {
     ...target,
     ...(args.tls !== undefined ? { tls: args.tls as NonNullable<ConnectOptions['tls']> } : embedded !== null ? { tls: 'none' as const } : {}),
     ...(args.user !== undefined && password !== undefined ? { auth: { user: args.user, pass: password } } : {}),
     ...(args.ca !== undefined ? { ca: readFileSync(args.ca) } : {}),
-    from: args.from,
-    to: args.to,
+    from: built.right.envelope.from,
+    to: built.right.envelope.to,
+    ...(built.right.envelope.smtpUtf8 === true ? { smtpUtf8: true } : {}),
     body,
     transcript: false,
     ...(args.quiet || args.json ? {} : { onTranscript: show }),
