@@ -24,6 +24,7 @@ const api: DenoApi = Api.makeApi<DenoTlsSettings>({
   dial: (target, settings) => connectDeno(target, settings),
   isTlsError: (e) => e instanceof Error && (e.name === 'InvalidData' || /certificate|tls|handshake|CA/i.test(e.message)),
   clock: denoClock,
+  random: (n) => crypto.getRandomValues(new Uint8Array(n)),
   defaultClientName: () => {
     try {
       const h = Deno.hostname()

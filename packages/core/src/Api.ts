@@ -10,6 +10,7 @@ import { bodyChunks, knownFacts, type BodyInput } from './Body.ts'
 import { utf8 } from './Bytes.ts'
 import type { Capabilities } from './Capabilities.ts'
 import type { Config, TlsPolicy } from './Config.ts'
+import type { DsnRequest } from './Envelope.ts'
 import type { SessionOptions, Session } from './Driver.ts'
 import { openSession } from './Driver.ts'
 import { DEFAULT_CLIENT_NAME, decodeConfig, decodeEnvelope } from './Options.ts'
@@ -48,6 +49,8 @@ export interface Platform<S> {
   readonly clock: Clock
   /** The default EHLO name (e.g. this host's name), or null for `[127.0.0.1]`. */
   readonly defaultClientName: () => string | null
+  /** Cryptographically random octets (SASL nonces); the core draws none itself. */
+  readonly random: (octets: number) => Uint8Array
 }
 
 // ---- options
@@ -71,6 +74,10 @@ export type ConnectOptions<S = {}> = S & {
   /** EHLO name; default from the adapter (this host's name when it is a domain). */
   readonly clientName?: string
   readonly pipelining?: boolean
+  /** `lmtp` speaks RFC 2033 (LHLO, one reply per recipient). */
+  readonly protocol?: 'smtp' | 'lmtp'
+  /** Use BDAT (RFC 3030) when offered (`prefer`, the default) or `never`. */
+  readonly chunking?: 'prefer' | 'never'
   /** RFC 5321 §4.5.3.2 timeouts in ms, per phase. */
   readonly timeouts?: Partial<Timeouts>
   /** TCP connect (and implicit TLS handshake) timeout in ms; default 30 s. */
@@ -93,6 +100,12 @@ export interface Message {
   readonly eightBit?: boolean
   /** Headers carry UTF-8 (RFC 6532). */
   readonly smtpUtf8?: boolean
+  /** Binary content (BODY=BINARYMIME with BDAT, RFC 3030). */
+  readonly binary?: boolean
+  /** Delivery status notifications (RFC 3461). */
+  readonly dsn?: DsnRequest
+  /** REQUIRETLS (RFC 8689). */
+  readonly requireTls?: boolean
   readonly signal?: AbortSignalLike
 }
 
@@ -178,6 +191,9 @@ export class SmtpClient {
       ...(size !== undefined ? { size } : {}),
       ...(eightBit !== undefined ? { eightBit } : {}),
       ...(message.smtpUtf8 !== undefined ? { smtpUtf8: message.smtpUtf8 } : {}),
+      ...(message.binary !== undefined ? { binary: message.binary } : {}),
+      ...(message.dsn !== undefined ? { dsn: message.dsn } : {}),
+      ...(message.requireTls !== undefined ? { requireTls: message.requireTls } : {}),
     })
     if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
     const signal = message.signal
@@ -212,6 +228,13 @@ export class SmtpClient {
   /** NOOP: check the connection is alive. */
   async noop(): Promise<{ code: number; text: string }> {
     const r = await this.session.noop()
+    if (r._tag === 'RequestFailed') throw new SmtpFailure(r.error)
+    return { code: r.reply.code, text: R.text(r.reply) }
+  }
+
+  /** VRFY (RFC 5321 §4.1.1.6): 250/251 known, 252 cannot verify but will accept. */
+  async verify(argument: string): Promise<{ code: number; text: string }> {
+    const r = await this.session.verify(argument)
     if (r._tag === 'RequestFailed') throw new SmtpFailure(r.error)
     return { code: r.reply.code, text: R.text(r.reply) }
   }
@@ -254,12 +277,15 @@ export class SmtpClient {
 const defaultPort = (tls: TlsPolicy, auth: boolean): number => (tls === 'implicit' ? 465 : auth ? 587 : 25)
 
 /** Decode the options into the engine's config (a UsageError names every bad field). */
-export const configFor = <S>(o: ConnectOptions<S>, defaultClientName: string | null): E.Either<UsageError, Config> =>
-  decodeConfig({
+export const configFor = <S>(o: ConnectOptions<S>, defaultClientName: string | null, random?: Uint8Array): E.Either<UsageError, Config> =>
+  decodeConfig(
+    {
     serverName: o.host,
     clientName: o.clientName ?? defaultClientName ?? DEFAULT_CLIENT_NAME,
     ...(o.tls !== undefined ? { tls: o.tls } : {}),
     ...(o.pipelining !== undefined ? { pipelining: o.pipelining } : {}),
+    ...(o.protocol !== undefined ? { protocol: o.protocol } : {}),
+    ...(o.chunking !== undefined ? { chunking: o.chunking } : {}),
     ...(o.timeouts !== undefined ? { timeouts: o.timeouts } : {}),
     ...(o.auth !== undefined
       ? {
@@ -270,7 +296,9 @@ export const configFor = <S>(o: ConnectOptions<S>, defaultClientName: string | n
           },
         }
       : {}),
-  })
+    },
+    random !== undefined ? { random } : {},
+  )
 
 // A function, so the compiler does not assume the signal's state from an earlier check.
 const aborted = (signal: AbortSignalLike | undefined): boolean => signal?.aborted === true
@@ -319,7 +347,7 @@ const te =
 /** Build the API over a platform. */
 export const makeApi = <S>(platform: Platform<S>): Api<S> => {
   const connect = async (options: ConnectOptions<S>): Promise<SmtpClient> => {
-    const config = configFor(options, platform.defaultClientName())
+    const config = configFor(options, platform.defaultClientName(), platform.random(32))
     if (E.isLeft(config)) throw new SmtpFailure(config.left)
     const signal = options.signal
     if (aborted(signal)) throw new SmtpFailure({ _tag: 'Aborted', reason: 'aborted before connecting' })

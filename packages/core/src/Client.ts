@@ -24,7 +24,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { absurd } from 'fp-ts/lib/function.js'
 import * as Base64 from './Base64.ts'
-import { concat, isAscii } from './Bytes.ts'
+import { concat, isAscii, utf8 } from './Bytes.ts'
 import * as Caps from './Capabilities.ts'
 import type { Command, Queued, Sent } from './Command.ts'
 import { pipelinable, queued, secret, timeoutKind } from './Command.ts'
@@ -339,7 +339,8 @@ const afterHello = (s: State, out: Out): State => {
   return startAuthOrReady(s, out)
 }
 
-const ehlo = (s: State): State => enqueue(s, queued({ _tag: 'Ehlo' }, `EHLO ${s.config.clientName}`))
+// RFC 2033 §4.1: LMTP greets with LHLO, which has no HELO to fall back to.
+const ehlo = (s: State): State => enqueue(s, queued({ _tag: 'Ehlo' }, `${s.config.protocol === 'lmtp' ? 'LHLO' : 'EHLO'} ${s.config.clientName}`))
 
 // ---- replies
 
@@ -350,7 +351,14 @@ const onAuthReply = (s: State, sent: Sent, cancelled: boolean, r: Reply, out: Ou
   if (cancelled) {
     return fail(s, { _tag: 'AuthCancelled', mechanism: sasl.mechanism, message: sasl.cancelReason ?? 'cancelled' }, 'quit', out)
   }
-  if (r.code === 235) return ready({ ...s, sasl: null, authenticated: sasl.mechanism }, out)
+  if (r.code === 235) {
+    const mechanism = Sasl.byName(s.config.saslMechanisms)(sasl.mechanism)
+    // RFC 5802 §5: with SCRAM a success the server has not proved (its signature) is refused.
+    if (mechanism !== undefined && !mechanism.done(sasl.progress)) {
+      return fail(s, { _tag: 'AuthCancelled', mechanism: sasl.mechanism, message: 'the server reported success without proving it knows the password' }, 'quit', out)
+    }
+    return ready({ ...s, sasl: null, authenticated: sasl.mechanism }, out)
+  }
   if (r.code !== 334) {
     if (r.code >= 400) return fail(s, rejected(sent.label, r, s.capabilities.enhancedStatusCodes), 'quit', out)
     return unexpected(s, sent, r, out)
@@ -393,6 +401,8 @@ const onRcptReply = (s: State, sent: Sent, txn: number, index: number, r: Reply,
   const next: Transaction = { ...t, outcomes: t.outcomes.map((o, i) => (i === index ? outcome : o)) }
   const s1 = { ...s, current: next }
   if (next.outcomes.every((o) => o?._tag === 'Rejected')) return failTransaction(s1, next, noRecipients(next), out)
+  // With BDAT there is no DATA/354: the content may flow once every recipient is answered.
+  if (next.bdat && next.outcomes.every((o) => o !== null)) return { ...s1, current: { ...next, stage: 'Body', bodyRequested: false } }
   return s1
 }
 
@@ -402,7 +412,7 @@ const onDataReply = (s: State, sent: Sent, txn: number, r: Reply, out: Out): Sta
     // RFC 2920 §3.1: DATA pipelined after rejected recipients. If a server still answers 354,
     // end the empty content at once, ahead of anything already queued.
     if (r.code !== 354) return s
-    const dot: Queued = { ...queued({ _tag: 'DataEnd', txn, discard: true }, '.'), label: 'end of data' }
+    const dot: Queued = { ...queued({ _tag: 'DataEnd', txn, discard: true, lmtpRecipient: -1 }, '.'), label: 'end of data' }
     return { ...s, outbox: [dot, ...s.outbox] }
   }
   if (r.code === 354) return { ...s, current: { ...t, stage: 'Body', bodyRequested: false } }
@@ -410,10 +420,11 @@ const onDataReply = (s: State, sent: Sent, txn: number, r: Reply, out: Out): Sta
   return unexpected(s, sent, r, out)
 }
 
-const onDataEndReply = (s: State, sent: Sent, txn: number, discard: boolean, r: Reply, out: Out): State => {
+const onDataEndReply = (s: State, sent: Sent, txn: number, discard: boolean, lmtpRecipient: number, r: Reply, out: Out): State => {
   if (discard) return s
   const t = s.finishing
   if (t === null || t.id !== txn) return unexpected(s, sent, r, out)
+  if (lmtpRecipient >= 0) return onLmtpReply(s, t, sent, lmtpRecipient, r, out)
   const recipients = outcomesOf(t, violation('no RCPT reply'))
   if (r.code >= 200 && r.code < 300) {
     tell(out, { _tag: 'Delivered', transaction: t.id, reply: r, recipients })
@@ -422,6 +433,42 @@ const onDataEndReply = (s: State, sent: Sent, txn: number, discard: boolean, r: 
     tell(out, { _tag: 'DeliveryFailed', transaction: t.id, error, recipients })
   }
   return { ...s, finishing: null }
+}
+
+/**
+ * RFC 2033 §4.2: after the final dot an LMTP server answers once per accepted recipient, in
+ * RCPT order. Each answer settles that recipient; the last one settles the message.
+ */
+const onLmtpReply = (s: State, t: Transaction, sent: Sent, index: number, r: Reply, out: Out): State => {
+  const recipient = t.envelope.to[index]!
+  const outcome: RecipientOutcome =
+    r.code >= 200 && r.code < 300 ? { _tag: 'Accepted', recipient, reply: r } : { _tag: 'Rejected', recipient, error: rejected(sent.label, r, s.capabilities.enhancedStatusCodes) }
+  const next: Transaction = { ...t, outcomes: t.outcomes.map((o, i) => (i === index ? outcome : o)) }
+  if (s.pending.some((p) => p.command._tag === 'DataEnd' && p.command.txn === t.id)) return { ...s, finishing: next }
+  const recipients = outcomesOf(next, violation('no reply'))
+  const delivered = recipients.filter((o): o is Extract<RecipientOutcome, { _tag: 'Accepted' }> => o._tag === 'Accepted')
+  const last = delivered[delivered.length - 1]
+  if (last !== undefined) tell(out, { _tag: 'Delivered', transaction: t.id, reply: last.reply, recipients })
+  else tell(out, { _tag: 'DeliveryFailed', transaction: t.id, error: noRecipients(next), recipients })
+  return { ...s, finishing: null }
+}
+
+/** A reply to a BDAT chunk (RFC 3030 §2); the reply to the LAST chunk decides delivery. */
+const onBdatReply = (s: State, sent: Sent, txn: number, last: boolean, r: Reply, out: Out): State => {
+  if (last) {
+    if (s.finishing?.id !== txn) return s // the transaction already failed on an earlier chunk
+    return onDataEndReply(s, sent, txn, false, -1, r, out)
+  }
+  if (r.code >= 200 && r.code < 300) return s
+  const error = rejected(sent.label, r, s.capabilities.enhancedStatusCodes)
+  // RFC 3030 §4.2: a refused chunk ends the transaction; later chunks' replies are ignored.
+  if (s.current?.id === txn) return failTransaction(s, s.current, error, out)
+  const f = s.finishing
+  if (f?.id === txn) {
+    tell(out, { _tag: 'DeliveryFailed', transaction: f.id, error, recipients: outcomesOf(f, error) })
+    return enqueue({ ...s, finishing: null }, queued({ _tag: 'Rset', requested: false }, 'RSET'))
+  }
+  return s
 }
 
 /** One complete reply, matched to the oldest pending command. */
@@ -437,7 +484,10 @@ const onReply = (s0: State, r: Reply, trailing: boolean, now: number, out: Out):
   // RFC 5321 §3.8: 421 to any command means the server is closing the channel.
   if (r.code === 421 && c._tag !== 'Quit') {
     if (c._tag === 'DataEnd' && !c.discard && s.finishing?.id === c.txn) {
-      s = onDataEndReply(s, sent, c.txn, false, r, out)
+      s = onDataEndReply(s, sent, c.txn, false, c.lmtpRecipient, r, out)
+    }
+    if (c._tag === 'Bdat' && c.last && s.finishing?.id === c.txn) {
+      s = onDataEndReply(s, sent, c.txn, false, -1, r, out)
     }
     return fail(s, rejected(sent.label, r, enhanced), 'close', out)
   }
@@ -450,7 +500,7 @@ const onReply = (s0: State, r: Reply, trailing: boolean, now: number, out: Out):
     case 'Ehlo':
       if (r.code === 250) return afterHello({ ...s, capabilities: Caps.fromEhloReply(r) }, out)
       // RFC 5321 §4.1.4: a server that does not know EHLO answers 500 or 502; fall back to HELO.
-      if (r.code === 500 || r.code === 502) {
+      if ((r.code === 500 || r.code === 502) && s.config.protocol === 'smtp') {
         return enqueue(goto(s, 'Hello'), queued({ _tag: 'Helo' }, `HELO ${s.config.clientName}`))
       }
       if (r.code >= 400) return fail(s, rejected(sent.label, r, false), 'quit', out)
@@ -495,10 +545,13 @@ const onReply = (s0: State, r: Reply, trailing: boolean, now: number, out: Out):
     case 'Data':
       return onDataReply(s, sent, c.txn, r, out)
     case 'DataEnd':
-      return onDataEndReply(s, sent, c.txn, c.discard, r, out)
+      return onDataEndReply(s, sent, c.txn, c.discard, c.lmtpRecipient, r, out)
+    case 'Bdat':
+      return onBdatReply(s, sent, c.txn, c.last, r, out)
     case 'Rset':
-    case 'Noop': {
-      const request = c._tag === 'Noop' ? 'NOOP' : 'RSET'
+    case 'Noop':
+    case 'Vrfy': {
+      const request = c._tag === 'Noop' ? 'NOOP' : c._tag === 'Vrfy' ? 'VRFY' : 'RSET'
       if (c._tag === 'Rset' && !c.requested) return s
       if (r.code >= 200 && r.code < 300) tell(out, { _tag: 'Replied', request, reply: r })
       else tell(out, { _tag: 'RequestFailed', request, error: rejected(sent.label, r, enhanced) })
@@ -593,14 +646,43 @@ const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, St
       refuseTransaction(s, envelope, { _tag: 'PolicyRefused', requirement: 'SIZE', message: `the message (${envelope.size} octets) exceeds the server's SIZE limit of ${limit}` }, out),
     )
   }
+  // RFC 3030 §3: binary content goes only with BDAT and BINARYMIME.
+  if (envelope.binary === true && !(caps.chunking && caps.binaryMime && s.config.chunking !== 'never')) {
+    return E.right(
+      refuseTransaction(s, envelope, { _tag: 'PolicyRefused', requirement: 'BINARYMIME', message: 'the body is binary and the server does not offer CHUNKING with BINARYMIME' }, out),
+    )
+  }
+  // RFC 3461 §4: DSN parameters only to a server that offers DSN.
+  const dsn = envelope.dsn
+  if (dsn !== undefined && !caps.dsn && dsn.optional !== true) {
+    return E.right(
+      refuseTransaction(s, envelope, { _tag: 'PolicyRefused', requirement: 'DSN', message: 'delivery status notifications were asked for and the server does not offer DSN' }, out),
+    )
+  }
+  // RFC 8689 §4.1: REQUIRETLS only over TLS, and only to a server that offers it.
+  if (envelope.requireTls === true && !(s.secure && caps.requireTls)) {
+    return E.right(
+      refuseTransaction(s, envelope, { _tag: 'PolicyRefused', requirement: 'REQUIRETLS', message: s.secure ? 'the server does not offer REQUIRETLS' : 'REQUIRETLS needs a TLS connection' }, out),
+    )
+  }
   const id = s.nextTransaction
+  const dsnOn = dsn !== undefined && caps.dsn
   let params = ''
   if (envelope.size !== undefined && O.isSome(caps.size)) params += ` SIZE=${envelope.size}`
-  if (envelope.eightBit === true) params += ' BODY=8BITMIME'
+  if (envelope.binary === true) params += ' BODY=BINARYMIME'
+  else if (envelope.eightBit === true) params += ' BODY=8BITMIME'
   if (utf8Needed) params += ' SMTPUTF8'
+  if (dsnOn && dsn.ret !== undefined) params += ` RET=${dsn.ret}`
+  if (dsnOn && dsn.envid !== undefined) params += ` ENVID=${xtext(dsn.envid)}`
+  if (envelope.requireTls === true) params += ' REQUIRETLS'
+  let rcptParams = ''
+  if (dsnOn && dsn.notify !== undefined) rcptParams += ` NOTIFY=${dsn.notify === 'NEVER' ? 'NEVER' : dsn.notify.join(',')}`
+  const bdat = envelope.binary === true || (s.config.chunking === 'prefer' && caps.chunking && s.config.protocol === 'smtp')
   const commands: Queued[] = [queued({ _tag: 'Mail', txn: id }, `MAIL FROM:<${envelope.from}>${params}`)]
-  envelope.to.forEach((m, index) => commands.push(queued({ _tag: 'Rcpt', txn: id, index }, `RCPT TO:<${m}>`)))
-  commands.push(queued({ _tag: 'Data', txn: id }, 'DATA'))
+  envelope.to.forEach((m, index) =>
+    commands.push(queued({ _tag: 'Rcpt', txn: id, index }, `RCPT TO:<${m}>${rcptParams}${dsnOn && dsn.orcpt === true ? ` ORCPT=rfc822;${xtext(m)}` : ''}`)),
+  )
+  if (!bdat) commands.push(queued({ _tag: 'Data', txn: id }, 'DATA'))
   const t: Transaction = {
     id,
     envelope,
@@ -608,6 +690,7 @@ const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, St
     stage: 'Envelope',
     stuffer: Dot.initial,
     bodyRequested: false,
+    bdat,
   }
   return E.right(enqueue({ ...s, current: t, nextTransaction: id + 1 }, ...commands))
 }
@@ -618,6 +701,14 @@ const bodyTransaction = (s: State): Transaction | null =>
 const onBodyChunk = (s: State, bytes: Uint8Array, now: number, out: Out): E.Either<UsageError, State> => {
   const t = bodyTransaction(s)
   if (t === null) return wrongState('body data is only taken after BodyWanted')
+  if (t.bdat) {
+    // RFC 3030 §2: BDAT carries the octets as they are: no dot-stuffing; line ends are still
+    // normalized unless the body is binary.
+    const [data, stuffer] = t.envelope.binary === true ? [bytes, t.stuffer] : Dot.stuff(bytes, false)(t.stuffer)
+    const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
+    if (data.length === 0) return E.right(s1)
+    return E.right(sendBdat(s1, data, false, t.id, now, out))
+  }
   const [stuffed, stuffer] = Dot.stuff(bytes)(t.stuffer)
   const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
   return E.right(stuffed.length === 0 ? s1 : transmit(s1, out, stuffed, false, 'body', now))
@@ -626,15 +717,44 @@ const onBodyChunk = (s: State, bytes: Uint8Array, now: number, out: Out): E.Eith
 const onBodyEnd = (s: State, now: number, out: Out): E.Either<UsageError, State> => {
   const t = bodyTransaction(s)
   if (t === null) return wrongState('the body can only end after BodyWanted')
+  if (t.bdat) {
+    const tail = t.envelope.binary === true ? new Uint8Array(0) : Dot.finishUnstuffed(t.stuffer)
+    const s1 = sendBdat(s, tail, true, t.id, now, out)
+    return E.right({ ...s1, current: null, finishing: { ...t, stage: 'Finishing', bodyRequested: false } })
+  }
   const s1 = transmit(s, out, Dot.finish(t.stuffer), false, 'body', now)
+  // RFC 2033 §4.2: an LMTP server answers the final dot once per accepted recipient.
+  const finals: Sent[] =
+    s.config.protocol === 'lmtp'
+      ? t.outcomes.flatMap((o, i) => (o?._tag === 'Accepted' ? [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: i }, label: `end of data for ${t.envelope.to[i]}` } satisfies Sent] : []))
+      : [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: -1 }, label: 'end of data' }]
   return E.right({
     ...s1,
     current: null,
     finishing: { ...t, stage: 'Finishing', bodyRequested: false },
-    pending: [...s1.pending, { command: { _tag: 'DataEnd', txn: t.id, discard: false }, label: 'end of data' }],
+    pending: [...s1.pending, ...finals],
     waitSince: s1.pending.length === 0 ? now : s1.waitSince,
   })
 }
+
+/** `BDAT n [LAST]` and its octets (the command line and the data as two writes). */
+const sendBdat = (s0: State, data: Uint8Array, last: boolean, txn: number, now: number, out: Out): State => {
+  const line = `BDAT ${data.length}${last ? ' LAST' : ''}`
+  let s = transmit(s0, out, utf8(line + '\r\n'), false, 'command', now)
+  if (data.length > 0) s = transmit(s, out, data, false, 'body', now)
+  return {
+    ...s,
+    pending: [...s.pending, { command: { _tag: 'Bdat', txn, last }, label: line }],
+    waitSince: s.pending.length === 0 ? now : s.waitSince,
+  }
+}
+
+/** RFC 3461 §4: xtext: "+" and "=" and anything outside "!".."~" as "+XX". */
+const xtext = (v: string): string =>
+  Array.from(utf8(v), (b) => (b >= 0x21 && b <= 0x7e && b !== 0x2b && b !== 0x3d ? String.fromCharCode(b) : `+${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('')
+
+/** RFC 5321 §4.1.1.6: VRFY takes a user name or mailbox: printable, no CR, LF or NUL. */
+export const MAX_VRFY_ARGUMENT = 256
 
 // ---- the step
 
@@ -681,6 +801,12 @@ const dispatch = (input: Input, s: State, out: Out): E.Either<UsageError, State>
     case 'Noop':
       if (!idle(s)) return wrongState('NOOP is only taken while no transaction is open')
       return E.right(enqueue(s, queued({ _tag: 'Noop' }, 'NOOP')))
+    case 'Verify':
+      if (!idle(s)) return wrongState('VRFY is only taken while no transaction is open')
+      if (!/^[^\x00-\x20\x7f][^\x00-\x1f\x7f]*$/.test(input.argument) || input.argument.length > MAX_VRFY_ARGUMENT) {
+        return E.left(usageError('InvalidInput', `VRFY takes a user name or mailbox of at most ${MAX_VRFY_ARGUMENT} printable characters`))
+      }
+      return E.right(enqueue(s, queued({ _tag: 'Vrfy' }, `VRFY ${input.argument}`)))
     case 'Quit':
       if (!idle(s)) return wrongState('QUIT is only taken while no transaction is open (use Abort)')
       return E.right(enqueue(goto(s, 'Quitting'), queued({ _tag: 'Quit' }, 'QUIT')))

@@ -17,7 +17,9 @@ export type Command =
   | { readonly _tag: 'Mail'; readonly txn: number }
   | { readonly _tag: 'Rcpt'; readonly txn: number; readonly index: number }
   | { readonly _tag: 'Data'; readonly txn: number }
-  | { readonly _tag: 'DataEnd'; readonly txn: number; readonly discard: boolean }
+  | { readonly _tag: 'DataEnd'; readonly txn: number; readonly discard: boolean; readonly lmtpRecipient: number }
+  | { readonly _tag: 'Bdat'; readonly txn: number; readonly last: boolean }
+  | { readonly _tag: 'Vrfy' }
   | { readonly _tag: 'Rset'; readonly requested: boolean }
   | { readonly _tag: 'Noop' }
   | { readonly _tag: 'Quit' }
@@ -66,6 +68,7 @@ export const pipelinable = (c: Command): boolean => {
     case 'Rcpt':
     case 'Rset':
     case 'DataEnd':
+    case 'Bdat':
       return true
     case 'Greeting':
     case 'Ehlo':
@@ -74,6 +77,7 @@ export const pipelinable = (c: Command): boolean => {
     case 'Auth':
     case 'Data':
     case 'Noop':
+    case 'Vrfy':
     case 'Quit':
       return false
   }
@@ -92,12 +96,15 @@ export const timeoutKind = (c: Command): TimeoutKind => {
       return 'dataInit'
     case 'DataEnd':
       return 'dataEnd'
+    case 'Bdat':
+      return c.last ? 'dataEnd' : 'dataBlock'
     case 'Ehlo':
     case 'Helo':
     case 'StartTls':
     case 'Auth':
     case 'Rset':
     case 'Noop':
+    case 'Vrfy':
     case 'Quit':
       return 'other'
   }

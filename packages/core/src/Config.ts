@@ -37,6 +37,10 @@ export interface Config {
   readonly timeouts: Timeouts
   /** Use PIPELINING (RFC 2920) when the server offers it. */
   readonly pipelining: boolean
+  /** `smtp`, or `lmtp` (RFC 2033: LHLO, and one reply per recipient after the body). */
+  readonly protocol: 'smtp' | 'lmtp'
+  /** Send bodies with BDAT (RFC 3030) when CHUNKING is offered (`prefer`), or never. */
+  readonly chunking: 'prefer' | 'never'
   /** The SASL mechanisms the engine may use (built-ins, or more supplied by the caller). */
   readonly saslMechanisms: ReadonlyArray<SaslMechanism>
 }

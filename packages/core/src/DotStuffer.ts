@@ -28,7 +28,8 @@ export const initial: DotStuffer = { atLineStart: true, afterCr: false }
 // ---- combinators
 
 /**
- * Transform one chunk. Returns the bytes to write and the state for the next chunk. When the
+ * Transform one chunk (`dots = false` normalizes line ends only, for BDAT). Returns the bytes
+ * to write and the state for the next chunk. When the
  * chunk needs no change the very same array is returned (the caller must not reuse it until it
  * has been written).
  *
@@ -36,7 +37,7 @@ export const initial: DotStuffer = { atLineStart: true, afterCr: false }
  * in JavaScript; changes are recorded as insertions and applied in one copy at the end.
  */
 export const stuff =
-  (chunk: Uint8Array) =>
+  (chunk: Uint8Array, dots = true) =>
   (s: DotStuffer): readonly [Uint8Array, DotStuffer] => {
     const n = chunk.length
     let atLineStart = s.atLineStart
@@ -60,7 +61,7 @@ export const stuff =
       if (atLineStart) {
         atLineStart = false
         // RFC 5321 §4.5.2: "If the first character is a period, one additional period is inserted".
-        if (chunk[i] === DOT) (inserts ??= []).push(i, DOT)
+        if (dots && chunk[i] === DOT) (inserts ??= []).push(i, DOT)
       }
       if (lf !== -1 && lf < i) lf = chunk.indexOf(LF, i)
       if (cr !== -1 && cr < i) cr = chunk.indexOf(CR, i)
@@ -98,6 +99,15 @@ const LF_TERMINATOR = utf8('\n.\r\n')
 /** The bytes that end the body: a missing line end, then `.` CRLF (RFC 5321 §4.1.1.4). */
 export const finish = (s: DotStuffer): Uint8Array =>
   s.afterCr ? LF_TERMINATOR : s.atLineStart ? TERMINATOR : CRLF_TERMINATOR
+
+/**
+ * With BDAT (RFC 3030) no dot is stuffed and no terminator is sent (`stuff(chunk, false)`);
+ * this completes a CR left dangling at the very end.
+ */
+export const finishUnstuffed = (s: DotStuffer): Uint8Array => (s.afterCr ? LF_ONLY : EMPTY_BYTES)
+
+const LF_ONLY = utf8('\n')
+const EMPTY_BYTES = new Uint8Array(0)
 
 /** Stuff a whole body at once (tests and small messages). */
 export const stuffAll = (body: Uint8Array): Uint8Array => {

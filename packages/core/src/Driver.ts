@@ -48,6 +48,8 @@ export interface Session {
   noop(): Promise<Replied | RequestFailed>
   /** RSET. */
   reset(): Promise<Replied | RequestFailed>
+  /** VRFY. */
+  verify(argument: string): Promise<Replied | RequestFailed>
   /** QUIT and close; resolves when closed. */
   quit(): Promise<void>
   /** Close at once; open transactions are reported (delivery unknown after the final dot). */
@@ -291,6 +293,8 @@ class Loop {
       return
     }
     const now = this.clock.now()
+    // The transaction may have ended while we read (a refused BDAT chunk, an abort).
+    if (!this.outcomes.has(id)) return
     const r = next.done === true ? this.feed({ _tag: 'BodyEnd', now }) : this.feed({ _tag: 'BodyChunk', bytes: next.value, now })
     if (E.isLeft(r) && !isClosed(this.state)) {
       this.feed({ _tag: 'Abort', reason: r.left.message, now })
@@ -393,6 +397,13 @@ export const openSession = (
           let done: (e: Replied | RequestFailed) => void = () => {}
           const reply = new Promise<Replied | RequestFailed>((res) => (done = res))
           const stepped = await loop.request((now) => ({ _tag: 'Reset', now }), () => loop.waitReply(done))
+          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
+          return reply
+        },
+        verify: async (argument) => {
+          let done: (e: Replied | RequestFailed) => void = () => {}
+          const reply = new Promise<Replied | RequestFailed>((res) => (done = res))
+          const stepped = await loop.request((now) => ({ _tag: 'Verify', argument, now }), () => loop.waitReply(done))
           if (E.isLeft(stepped)) throw usageFailure(stepped.left)
           return reply
         },

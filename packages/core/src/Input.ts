@@ -31,6 +31,8 @@ export interface BodyEnd { readonly _tag: 'BodyEnd'; readonly now: number }
 export interface Reset { readonly _tag: 'Reset'; readonly now: number }
 /** NOOP (RFC 5321 §4.1.1.9) while idle, e.g. to check a pooled connection. */
 export interface Noop { readonly _tag: 'Noop'; readonly now: number }
+/** VRFY (RFC 5321 §4.1.1.6) while idle. `argument` is a user name or mailbox. */
+export interface Verify { readonly _tag: 'Verify'; readonly argument: string; readonly now: number }
 /** QUIT (RFC 5321 §4.1.1.10) and close. */
 export interface Quit { readonly _tag: 'Quit'; readonly now: number }
 /** Stop now: close without QUIT, reporting every open transaction. */
@@ -39,6 +41,6 @@ export interface Abort { readonly _tag: 'Abort'; readonly reason: string; readon
 /** Inputs from the transport. */
 export type TransportInput = Received | PeerClosed | WriteCompleted | TlsEstablished | TlsHandshakeFailed | Tick
 /** Requests from the app. */
-export type AppInput = Send | BodyChunk | BodyEnd | Reset | Noop | Quit | Abort
+export type AppInput = Send | BodyChunk | BodyEnd | Reset | Noop | Verify | Quit | Abort
 /** Every input. */
 export type Input = TransportInput | AppInput

@@ -12,7 +12,7 @@ import { Mailbox } from './codecs/Mailbox.ts'
 import { ReversePath } from './codecs/ReversePath.ts'
 import { decodeWith } from './codecs/errors.ts'
 import type { Config, TlsPolicy } from './Config.ts'
-import type { Envelope } from './Envelope.ts'
+import type { DsnRequest, Envelope } from './Envelope.ts'
 import { MAX_RECIPIENTS } from './Limits.ts'
 import type { SaslMechanism } from './Sasl.ts'
 import { builtIn } from './Sasl.ts'
@@ -69,6 +69,8 @@ export interface ClientOptionsInput {
   readonly tls?: TlsPolicy
   readonly auth?: AuthOptionsInput
   readonly pipelining?: boolean
+  readonly protocol?: 'smtp' | 'lmtp'
+  readonly chunking?: 'prefer' | 'never'
   readonly timeouts?: Partial<Timeouts>
 }
 
@@ -79,6 +81,9 @@ export interface EnvelopeDecoded {
   readonly size?: number
   readonly eightBit?: boolean
   readonly smtpUtf8?: boolean
+  readonly binary?: boolean
+  readonly requireTls?: boolean
+  readonly dsn?: DsnRequest
 }
 
 /** AUTH options. `credentials` are checked by the Credentials codec (never echoed). */
@@ -100,6 +105,8 @@ export const ClientOptions: t.Decoder<unknown, ClientOptionsInput> = t.intersect
     tls: TlsPolicyCodec,
     auth: AuthOptions,
     pipelining: t.boolean,
+    protocol: t.keyof({ smtp: null, lmtp: null }),
+    chunking: t.keyof({ prefer: null, never: null }),
     timeouts: t.partial({
       greeting: Millis,
       mail: Millis,
@@ -125,10 +132,28 @@ const Recipients: t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unknown>
   (a) => a,
 )
 
+/** RFC 3461 §4.4: ENVID is at most 100 characters of printable ASCII. */
+export const MAX_ENVID = 100
+
+const EnvId: t.Type<string, string, unknown> = new t.Type<string, string, unknown>(
+  'EnvId',
+  (u): u is string => typeof u === 'string' && /^[\x21-\x7e]{1,100}$/.test(u),
+  (u, c) => (typeof u === 'string' && /^[\x21-\x7e]{1,100}$/.test(u) ? t.success(u) : t.failure(u, c, `must be 1 to ${MAX_ENVID} printable ASCII characters`)),
+  (v) => v,
+)
+
+const DsnCodec: t.Type<DsnRequest, unknown, unknown> = t.partial({
+  ret: t.keyof({ FULL: null, HDRS: null }),
+  envid: EnvId,
+  notify: t.union([t.literal('NEVER'), t.array(t.keyof({ SUCCESS: null, FAILURE: null, DELAY: null }))]),
+  orcpt: t.boolean,
+  optional: t.boolean,
+}) as unknown as t.Type<DsnRequest, unknown, unknown>
+
 /** An envelope: `from` (`''` for the null path), `to`, and optional body facts. */
 export const EnvelopeCodec: t.Decoder<unknown, EnvelopeDecoded> = t.intersection([
   t.type({ from: ReversePath, to: Recipients }),
-  t.partial({ size: OctetCount, eightBit: t.boolean, smtpUtf8: t.boolean }),
+  t.partial({ size: OctetCount, eightBit: t.boolean, smtpUtf8: t.boolean, binary: t.boolean, requireTls: t.boolean, dsn: DsnCodec }),
 ])
 
 // ---- decoding
@@ -139,7 +164,12 @@ export const DEFAULT_CLIENT_NAME = '[127.0.0.1]'
 /** Decode client options into a Config (defaults: TLS required with AUTH, else opportunistic). */
 export const decodeConfig = (
   input: unknown,
-  saslMechanisms: ReadonlyArray<SaslMechanism> = builtIn,
+  extras: {
+    /** Random octets for SASL nonces (SCRAM); the core draws none itself. */
+    readonly random?: Uint8Array
+    /** Replace the built-in SASL mechanisms. */
+    readonly saslMechanisms?: ReadonlyArray<SaslMechanism>
+  } = {},
 ): E.Either<UsageError, Config> =>
   pipe(
     decodeWith(ClientOptions)(input),
@@ -163,7 +193,9 @@ export const decodeConfig = (
                   },
             timeouts,
             pipelining: o.pipelining ?? true,
-            saslMechanisms,
+            protocol: o.protocol ?? 'smtp',
+            chunking: o.chunking ?? 'prefer',
+            saslMechanisms: extras.saslMechanisms ?? builtIn(extras.random),
           }
         }),
       ),

@@ -65,10 +65,10 @@ export interface DeliveryUnknown {
   readonly error: SmtpError
   readonly recipients: ReadonlyArray<RecipientOutcome>
 }
-/** A positive reply to a NOOP or RSET the app asked for. */
-export interface Replied { readonly _tag: 'Replied'; readonly request: 'NOOP' | 'RSET'; readonly reply: Reply }
+/** A positive reply to a NOOP, RSET or VRFY the app asked for (VRFY: 250, 251 or 252). */
+export interface Replied { readonly _tag: 'Replied'; readonly request: 'NOOP' | 'RSET' | 'VRFY'; readonly reply: Reply }
 /** A NOOP or RSET the app asked for was refused. */
-export interface RequestFailed { readonly _tag: 'RequestFailed'; readonly request: 'NOOP' | 'RSET'; readonly error: SmtpError }
+export interface RequestFailed { readonly _tag: 'RequestFailed'; readonly request: 'NOOP' | 'RSET' | 'VRFY'; readonly error: SmtpError }
 /** The session failed; it is closing. */
 export interface Failed { readonly _tag: 'Failed'; readonly error: SmtpError }
 /** The session is over (after `Close`). Nothing follows. */

@@ -7,6 +7,9 @@
 import type { Credentials } from './codecs/Credentials.ts'
 import { plain } from './sasl/plain.ts'
 import { login } from './sasl/login.ts'
+import { cramMd5 } from './sasl/cramMd5.ts'
+import { scramSha256 } from './sasl/scramSha256.ts'
+import { oauthBearer, xoauth2 } from './sasl/oauth.ts'
 
 // ---- model
 
@@ -35,14 +38,28 @@ export interface SaslMechanism {
   readonly strength: number
   /** Sends the password in a recoverable form: only ever over TLS unless explicitly allowed. */
   readonly revealsPassword: boolean
+  /** Used only when the caller names it (bearer tokens, or a mechanism missing its randomness). */
+  readonly explicitOnly: boolean
   readonly start: (credentials: Credentials) => SaslStart
   readonly respond: (credentials: Credentials, progress: SaslProgress, challenge: Uint8Array) => SaslStep
+  /** Whether a 235 may be believed at this point (SCRAM: only after the server signature). */
+  readonly done: (progress: SaslProgress) => boolean
 }
 
 // ---- constructors
 
-/** The mechanisms this build knows, strongest first. */
-export const builtIn: ReadonlyArray<SaslMechanism> = [plain, login]
+/**
+ * The mechanisms this build knows. SCRAM needs injected randomness for its nonce; without it
+ * (fewer than SCRAM_NONCE_OCTETS octets) it is never chosen.
+ */
+export const builtIn = (random: Uint8Array = new Uint8Array(0)): ReadonlyArray<SaslMechanism> => [
+  scramSha256(random),
+  cramMd5,
+  plain,
+  login,
+  xoauth2,
+  oauthBearer,
+]
 
 /** Look a mechanism up by name among `known`. */
 export const byName =
@@ -63,7 +80,7 @@ export const choose = (
   const candidates =
     wanted.length > 0
       ? wanted.map(byName(known)).filter((m): m is SaslMechanism => m !== undefined)
-      : [...known].sort((a, b) => b.strength - a.strength)
+      : known.filter((m) => !m.explicitOnly).sort((a, b) => b.strength - a.strength)
   return candidates.find((m) => offers.has(m.name))
 }
 

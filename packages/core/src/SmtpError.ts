@@ -77,7 +77,7 @@ export interface TlsFailed {
  */
 export interface PolicyRefused {
   readonly _tag: 'PolicyRefused'
-  readonly requirement: 'STARTTLS' | 'AUTH' | 'AUTH-TLS' | 'SASL' | '8BITMIME' | 'SMTPUTF8' | 'SIZE'
+  readonly requirement: 'STARTTLS' | 'AUTH' | 'AUTH-TLS' | 'SASL' | '8BITMIME' | 'SMTPUTF8' | 'SIZE' | 'DSN' | 'REQUIRETLS' | 'BINARYMIME'
   readonly message: string
 }
 

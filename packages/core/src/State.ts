@@ -47,6 +47,8 @@ export interface Transaction {
   readonly stuffer: DotStuffer
   /** `BodyWanted` was emitted and no chunk has answered it yet. */
   readonly bodyRequested: boolean
+  /** The body goes as BDAT chunks (RFC 3030) instead of DATA. */
+  readonly bdat: boolean
 }
 
 /** The SASL exchange in progress. */

@@ -7,6 +7,7 @@
  *
  * The API itself lives in @smtpure/core (Api.ts); this package supplies sockets, TLS and a clock.
  */
+import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { Api } from '@smtpure/core'
 import { nodeClock } from './NodeClock.ts'
@@ -28,6 +29,7 @@ const api: NodeApi = Api.makeApi<TlsSettings>({
     connectNode({ host: target.host, port: target.port, implicitTls: target.implicitTls, ...(target.signal !== undefined ? { signal: target.signal as AbortSignal } : {}) }, settings),
   isTlsError: (e) => e instanceof Error && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|timed out|aborted/.test(e.message),
   clock: nodeClock,
+  random: (n) => new Uint8Array(randomBytes(n)),
   defaultClientName: () => (looksLikeDomain(hostname()) ? hostname() : null),
 })
 

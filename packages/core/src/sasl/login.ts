@@ -14,6 +14,8 @@ export const login: SaslMechanism = {
   name: 'LOGIN',
   strength: 5,
   revealsPassword: true,
+  explicitOnly: false,
+  done: () => true,
   start: () => ({ initialResponse: null, progress: { round: 0, scratch: '' } }),
   respond: (c, progress, challenge): SaslStep => {
     const prompt = fromUtf8(challenge)

@@ -12,6 +12,8 @@ export const plain: SaslMechanism = {
   name: 'PLAIN',
   strength: 10,
   revealsPassword: true,
+  explicitOnly: false,
+  done: () => true,
   start: (c) => ({
     // RFC 4616 §2: message = [authzid] UTF8NUL authcid UTF8NUL passwd
     initialResponse: concat([utf8(c.authzid ?? ''), NUL_BYTE, utf8(c.username), NUL_BYTE, utf8(c.password)]),
