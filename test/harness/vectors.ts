@@ -163,6 +163,8 @@ export const toInput = (i: VectorStep['in'], now: number): Input => {
       return { _tag: 'Reset', now }
     case 'noop':
       return { _tag: 'Noop', now }
+    case 'verify':
+      return { _tag: 'Verify', argument: String(i['argument'] ?? ''), now }
     case 'quit':
       return { _tag: 'Quit', now }
     case 'abort':

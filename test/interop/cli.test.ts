@@ -25,8 +25,8 @@ describe('smtpure send', () => {
     assert.equal(code, EXIT.ok)
     const result = JSON.parse(logs.find((l) => l.startsWith('{'))!) as { status: string }
     assert.equal(result.status, 'delivered')
-    const [m] = await server.waitForMessages(1)
-    const raw = m!.raw.toString()
+    const m = await server.waitForRecipient('you@example.test')
+    const raw = m.raw.toString()
     assert.match(raw, /^Subject: =\?UTF-8\?/m)
     assert.match(raw, /^MIME-Version: 1\.0/m)
   })

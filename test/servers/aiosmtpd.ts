@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { testCa } from './ca.ts'
-import { pollMessages, toReceived, type MailServer, type ReceivedMessage } from './types.ts'
+import { pollMessages, pollRecipient, toReceived, type MailServer, type ReceivedMessage } from './types.ts'
 
 export const AIOSMTPD_USER = { username: 'tester', password: 'aiosmtpd secret' }
 
@@ -51,6 +51,7 @@ export const startAiosmtpd = async (): Promise<MailServer> => {
     domain: 'example.test',
     messageDir: { path: dir, format: 'aiosmtpd' },
     waitForMessages: (count, timeoutMs = 20_000) => pollMessages(async () => readMessages(dir), count, timeoutMs),
+    waitForRecipient: (recipient, timeoutMs = 30_000) => pollRecipient(async () => readMessages(dir), recipient, timeoutMs),
     clearMessages: async () => {
       for (const f of readdirSync(dir)) unlinkSync(join(dir, f))
     },

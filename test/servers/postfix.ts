@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { testCa } from './ca.ts'
 import { freePorts, waitForPort } from './ports.ts'
-import { pollMessages, toReceived, type MailServer, type ReceivedMessage } from './types.ts'
+import { pollMessages, pollRecipient, toReceived, type MailServer, type ReceivedMessage } from './types.ts'
 
 const run = promisify(execFile)
 
@@ -122,7 +122,7 @@ state_dir = ${dir}/dovecot/state
 log_path = ${dir}/dovecot/dovecot.log
 protocols =
 ssl = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login cram-md5 scram-sha-256
 auth_failure_delay = 0
 disable_plaintext_auth = no
 default_internal_user = dovecot
@@ -213,6 +213,7 @@ export const startPostfix = async (): Promise<MailServer> => {
       pollMessages(async () => readMessages(mailDir), count, timeoutMs).catch((e: Error) => {
         throw new Error(`${e.message}\n${maillog()}`)
       }),
+    waitForRecipient: (recipient, timeoutMs = 30_000) => pollRecipient(async () => readMessages(mailDir), recipient, timeoutMs),
     clearMessages: async () => {
       for (const f of readdirSync(mailDir)) unlinkSync(join(mailDir, f))
     },

@@ -4,7 +4,7 @@
  */
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server'
 import { testCa } from './ca.ts'
-import { pollMessages, toReceived, type MailServer, type ReceivedMessage } from './types.ts'
+import { pollMessages, pollRecipient, toReceived, type MailServer, type ReceivedMessage } from './types.ts'
 
 export const SMTP_SERVER_USER = { username: 'node-user', password: 'smtp-server secret' }
 
@@ -58,6 +58,7 @@ export const startSmtpServer = async (): Promise<MailServer> => {
     domain: 'example.test',
     messageDir: null,
     waitForMessages: (count, timeoutMs = 20_000) => pollMessages(async () => [...messages], count, timeoutMs),
+    waitForRecipient: (recipient, timeoutMs = 30_000) => pollRecipient(async () => [...messages], recipient, timeoutMs),
     clearMessages: async () => {
       messages.length = 0
     },

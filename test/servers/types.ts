@@ -31,6 +31,8 @@ export interface MailServer {
   /** Where stored messages are (files), for tests in other runtimes; null for in-memory servers. */
   readonly messageDir: { readonly path: string; readonly format: 'postfix' | 'aiosmtpd' } | null
   waitForMessages(count: number, timeoutMs?: number): Promise<ReadonlyArray<ReceivedMessage>>
+  /** The first stored message for `recipient` (delivery may be asynchronous, as in Postfix). */
+  waitForRecipient(recipient: string, timeoutMs?: number): Promise<ReceivedMessage>
   clearMessages(): Promise<void>
   stop(): Promise<void>
 }
@@ -39,6 +41,21 @@ export interface MailServer {
 export const toReceived = (sender: string, recipients: ReadonlyArray<string>, raw: Buffer): ReceivedMessage => {
   const sep = raw.indexOf('\r\n\r\n')
   return { sender, recipients, raw, body: sep < 0 ? Buffer.alloc(0) : raw.subarray(sep + 4) }
+}
+
+/** Poll `read` until a message for `recipient` is there. */
+export const pollRecipient = async (
+  read: () => Promise<ReadonlyArray<ReceivedMessage>>,
+  recipient: string,
+  timeoutMs: number,
+): Promise<ReceivedMessage> => {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const found = (await read()).find((m) => m.recipients.includes(recipient))
+    if (found !== undefined) return found
+    if (Date.now() > deadline) throw new Error(`no message for ${recipient} after ${timeoutMs} ms`)
+    await new Promise((r) => setTimeout(r, 50))
+  }
 }
 
 /** Poll `read` until it returns at least `count` messages. */
