@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { connect, DeliveryError, sendMail, type ConnectOptions } from '@smtpure/node'
-import { startPostfix, testCa, type MailServer } from '../servers/index.ts'
+import { spawn } from 'node:child_process'
+import { freePort, startPostfix, testCa, waitForPort, type MailServer } from '../servers/index.ts'
 
 describe('extensions against Postfix', { timeout: 120_000 }, () => {
   let server: MailServer
@@ -102,6 +103,19 @@ describe('extensions against Postfix', { timeout: 120_000 }, () => {
         assert.equal(e.error._tag, 'PolicyRefused')
         return true
       })
+    }
+  })
+
+  test('LMTP against smtp-sink -L: one final reply per recipient', async () => {
+    const port = await freePort()
+    const sink = spawn('smtp-sink', ['-L', '-u', 'nobody', `127.0.0.1:${port}`, '16'], { stdio: 'ignore' })
+    try {
+      await waitForPort(port)
+      const r = await sendMail({ host: '127.0.0.1', port, tls: 'none', protocol: 'lmtp', from, to: ['one@example.test', 'two@example.test'], body: 'Subject: lmtp\r\n\r\nx\r\n', transcript: true })
+      assert.deepEqual(r.accepted.map((a) => a.recipient), ['one@example.test', 'two@example.test'])
+      assert.match(r.transcript.map((l) => l.text).join('\n'), /LHLO client|LHLO \[/)
+    } finally {
+      sink.kill()
     }
   })
 

@@ -193,3 +193,42 @@ describe('hostile and silent servers over TCP', () => {
     raw.server.close()
   })
 })
+
+describe('bearer tokens', () => {
+  test('XOAUTH2 with a token provider: a refused token is refreshed once, then accepted', async () => {
+    const seen: string[] = []
+    const server = new SMTPServer({
+      authMethods: ['XOAUTH2'],
+      allowInsecureAuth: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onAuth(auth, _s, cb) {
+        seen.push(auth.accessToken ?? '')
+        if (auth.accessToken === 'fresh-token' && auth.username === 'me@example.org') cb(null, { user: 'me' })
+        else cb(null, { data: { status: '401', schemes: 'bearer' } })
+      },
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+    const a = server.server.address()
+    const port = typeof a === 'object' && a !== null ? a.port : 0
+    const requests: boolean[] = []
+    const client = await connect({
+      host: '127.0.0.1',
+      port,
+      tls: 'none',
+      auth: {
+        user: 'me@example.org',
+        allowPlaintext: true,
+        token: async ({ refresh }) => {
+          requests.push(refresh)
+          return refresh ? 'fresh-token' : 'stale-token'
+        },
+      },
+    })
+    assert.equal(client.authenticated, 'XOAUTH2')
+    assert.deepEqual(requests, [false, true])
+    assert.deepEqual(seen, ['stale-token', 'fresh-token'])
+    await client.quit()
+    await new Promise<void>((r) => server.close(() => r()))
+  })
+})

@@ -64,7 +64,13 @@ export type ConnectOptions<S = {}> = S & {
   readonly tls?: TlsPolicy
   readonly auth?: {
     readonly user: string
-    readonly pass: string
+    /** The password, or for XOAUTH2/OAUTHBEARER the access token (see also `token`). */
+    readonly pass?: string
+    /**
+     * Where bearer tokens come from (XOAUTH2 by default, or OAUTHBEARER if named). Called with
+     * `refresh: true` once more after the server refused a token, then the login is retried once.
+     */
+    readonly token?: (request: { readonly refresh: boolean }) => Promise<string>
     readonly authzid?: string
     /** SASL mechanisms to use, in order; default: the strongest both sides support. */
     readonly mechanisms?: ReadonlyArray<string>
@@ -290,8 +296,8 @@ export const configFor = <S>(o: ConnectOptions<S>, defaultClientName: string | n
     ...(o.auth !== undefined
       ? {
           auth: {
-            credentials: { username: o.auth.user, password: o.auth.pass, ...(o.auth.authzid !== undefined ? { authzid: o.auth.authzid } : {}) },
-            ...(o.auth.mechanisms !== undefined ? { mechanisms: o.auth.mechanisms } : {}),
+            credentials: { username: o.auth.user, password: o.auth.pass ?? '', ...(o.auth.authzid !== undefined ? { authzid: o.auth.authzid } : {}) },
+            ...(o.auth.mechanisms !== undefined ? { mechanisms: o.auth.mechanisms } : o.auth.token !== undefined ? { mechanisms: ['XOAUTH2'] } : {}),
             ...(o.auth.allowPlaintext !== undefined ? { allowPlaintext: o.auth.allowPlaintext } : {}),
           },
         }
@@ -347,6 +353,20 @@ const te =
 /** Build the API over a platform. */
 export const makeApi = <S>(platform: Platform<S>): Api<S> => {
   const connect = async (options: ConnectOptions<S>): Promise<SmtpClient> => {
+    const token = options.auth?.token
+    if (token === undefined || options.auth === undefined) return connectOnce(options)
+    const withToken = async (refresh: boolean): Promise<SmtpClient> =>
+      connectOnce({ ...options, auth: { ...options.auth!, pass: await token({ refresh }) } })
+    try {
+      return await withToken(false)
+    } catch (e) {
+      // One refresh after a refused token (RFC 6750 §3.1: invalid_token), never more.
+      if (e instanceof SmtpFailure && e.error._tag === 'Rejected' && e.error.code >= 500 && e.error.command.startsWith('AUTH')) return withToken(true)
+      throw e
+    }
+  }
+
+  const connectOnce = async (options: ConnectOptions<S>): Promise<SmtpClient> => {
     const config = configFor(options, platform.defaultClientName(), platform.random(32))
     if (E.isLeft(config)) throw new SmtpFailure(config.left)
     const signal = options.signal
