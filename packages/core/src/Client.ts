@@ -389,6 +389,8 @@ const onRcptReply = (s: State, sent: Sent, txn: number, index: number, r: Reply,
   const t = s.current
   if (t === null || t.id !== txn || t.stage !== 'Envelope') return s // a failed transaction's leftover reply
   const recipient = t.envelope.to[index]!
+  // RFC 5321 §4.3.2: RCPT answers 250/251 or a 4yz/5yz; anything else breaks the protocol.
+  if (r.code < 400 && r.code !== 250 && r.code !== 251) return unexpected(s, sent, r, out)
   let outcome: RecipientOutcome
   if (r.code === 250 || r.code === 251) {
     outcome = { _tag: 'Accepted', recipient, reply: r }
@@ -424,6 +426,8 @@ const onDataEndReply = (s: State, sent: Sent, txn: number, discard: boolean, lmt
   if (discard) return s
   const t = s.finishing
   if (t === null || t.id !== txn) return unexpected(s, sent, r, out)
+  // Only 2yz accepts and 4yz/5yz refuse; anything else is no answer at all (delivery unknown).
+  if (r.code < 200 || (r.code >= 300 && r.code < 400)) return unexpected(s, sent, r, out)
   if (lmtpRecipient >= 0) return onLmtpReply(s, t, sent, lmtpRecipient, r, out)
   const recipients = outcomesOf(t, violation('no RCPT reply'))
   if (r.code >= 200 && r.code < 300) {
@@ -460,6 +464,7 @@ const onBdatReply = (s: State, sent: Sent, txn: number, last: boolean, r: Reply,
     return onDataEndReply(s, sent, txn, false, -1, r, out)
   }
   if (r.code >= 200 && r.code < 300) return s
+  if (r.code < 400) return unexpected(s, sent, r, out)
   const error = rejected(sent.label, r, s.capabilities.enhancedStatusCodes)
   // RFC 3030 §4.2: a refused chunk ends the transaction; later chunks' replies are ignored.
   if (s.current?.id === txn) return failTransaction(s, s.current, error, out)
