@@ -150,3 +150,25 @@ describe('every step, every fault', () => {
     })
   }
 })
+
+test('a server that drips one byte a second cannot hold the client past the reply deadline', () => {
+  const c = decodeConfig({ serverName: 'mx', clientName: 'c.example', tls: 'none', timeouts: { greeting: 30_000 } })
+  assert.ok(E.isRight(c))
+  let state = Client.initial(c.right, 0)
+  const endless = '220-' + 'x'.repeat(100_000)
+  let failed = false
+  for (let i = 0; i < endless.length && !failed; i++) {
+    const now = (i + 1) * 1000
+    const deadline = Client.pollTimeout(state)
+    const input: Input = O.isSome(deadline) && deadline.value <= now ? { _tag: 'Tick', now: deadline.value } : { _tag: 'Received', bytes: Buffer.from(endless[i]!), now }
+    const r = Client.step(input)(state)
+    assert.ok(E.isRight(r))
+    state = r.right.state
+    if (r.right.outputs.some((o) => o._tag === 'Event' && o.event._tag === 'Failed')) {
+      failed = true
+      assert.ok(now <= 31_000, `failed only at ${now} ms`)
+      assert.ok(r.right.outputs.some((o) => o._tag === 'Event' && o.event._tag === 'Failed' && o.event.error._tag === 'TimedOut'))
+    }
+  }
+  assert.ok(failed)
+})

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test'
 import * as E from 'fp-ts/lib/Either.js'
 import { SMTPServer } from 'smtp-server'
 import { connect, DeliveryError, sendMail, sendMailTE, SmtpFailure } from '@smtpure/node'
+import { testCa } from '../servers/index.ts'
 
 interface Captured {
   readonly raw: Buffer
@@ -231,4 +232,27 @@ describe('bearer tokens', () => {
     await client.quit()
     await new Promise<void>((r) => server.close(() => r()))
   })
+})
+
+describe('certificates are checked by default', () => {
+  const certCases = ['wrongHost', 'expired', 'selfSigned'] as const
+  for (const which of certCases) {
+    test(`a ${which} certificate is refused; the dangerous opt-out accepts it`, async () => {
+      const certs = await testCa()
+      const bad = certs.bad[which]
+      const server = new SMTPServer({ key: bad.keyPem, cert: bad.certPem, authOptional: true, logger: false, onData: (s, _x, cb) => s.on('data', () => {}).on('end', () => cb()) })
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+      const a = server.server.address()
+      const port = typeof a === 'object' && a !== null ? a.port : 0
+      await assert.rejects(connect({ host: 'localhost', port, tls: 'required', ca: certs.caPem }), (e: unknown) => {
+        assert.ok(e instanceof SmtpFailure)
+        assert.equal(e.error._tag, 'TlsFailed')
+        return true
+      })
+      const client = await connect({ host: 'localhost', port, tls: 'required', ca: certs.caPem, dangerouslyAllowInvalidCertificates: true })
+      assert.equal(client.secure, true)
+      await client.quit()
+      await new Promise<void>((r) => server.close(() => r()))
+    })
+  }
 })
