@@ -1,99 +1,183 @@
 /**
  * A mailbox as SMTP carries it in MAIL FROM and RCPT TO (RFC 5321 §4.1.2):
  *
- *   Mailbox       = Local-part "@" ( Domain / address-literal )
- *   Local-part    = Dot-string / Quoted-string
- *   Dot-string    = Atom *("."  Atom)
- *   Quoted-string = DQUOTE *QcontentSMTP DQUOTE
- *   QcontentSMTP  = qtextSMTP / quoted-pairSMTP
- *   qtextSMTP     = %d32-33 / %d35-91 / %d93-126
+ *   Mailbox         = Local-part "@" ( Domain / address-literal )
+ *   Local-part      = Dot-string / Quoted-string
+ *   Dot-string      = Atom *("." Atom)
+ *   Atom            = 1*atext                          ; RFC 5322 §3.2.3
+ *   Quoted-string   = DQUOTE *QcontentSMTP DQUOTE
+ *   QcontentSMTP    = qtextSMTP / quoted-pairSMTP
+ *   qtextSMTP       = %d32-33 / %d35-91 / %d93-126
  *   quoted-pairSMTP = %d92 %d32-126
  *
  * With SMTPUTF8 (RFC 6531 §3.3) atext and qtextSMTP also take UTF8-non-ascii; such a mailbox
- * needs the SMTPUTF8 parameter. The value is kept in wire form `local@domain`, without angle
- * brackets (input in `<...>` is accepted and unwrapped), its domain as A-labels.
- * No CR, LF, NUL or other control character can be in a Mailbox.
+ * needs the SMTPUTF8 parameter on MAIL (see `needsSmtpUtf8`).
+ *
+ * The decoded value is the canonical wire form `local@domain`, without angle brackets:
+ *   - input written `<local@domain>` is accepted and unwrapped (people copy paths from logs);
+ *   - the domain goes through the Domain codec (IDN becomes A-labels) or is an address literal;
+ *   - a quoted local part is unescaped and, when its content is a valid Dot-string, written
+ *     unquoted (`"john"` → `john`): RFC 5322 §3.2.4 makes the quotes not part of the value, and
+ *     RFC 5322 §3.4.1 says the dot-atom form SHOULD be used when it can be. Otherwise it stays
+ *     quoted, with only `"` and `\` escaped;
+ *   - nothing else is rewritten: the local part's case and Unicode normalization are the
+ *     receiving host's business (RFC 5321 §2.4), so no NFC is applied to it.
+ *
+ * Refused: any control character (CR, LF, NUL, TAB, DEL, C1) anywhere, even quoted (qtextSMTP
+ * has none); a space or other Unicode white space outside quotes; lone surrogates; an empty local
+ * part, quoted or not (`""@example.org` is grammatical but never meant); source routes
+ * (`@a,@b:user@c`, RFC 5321 Appendix C); a mailbox with no domain (`<Postmaster>` alone, which
+ * only RCPT TO may use, RFC 5321 §4.1.1.3, is not a Mailbox).
  */
+import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { isAddressLiteral } from './AddressLiteral.ts'
-import { toAsciiDomain } from './Domain.ts'
+import { type AddressLiteral, parseAddressLiteral } from './AddressLiteral.ts'
+import { type Domain, parseDomain } from './Domain.ts'
+import { fromParser } from './fromParser.ts'
+import { hasLoneSurrogate, isAscii, utf8Octets } from './octets.ts'
+import { showChar, showInput } from './show.ts'
 
 /** RFC 5321 §4.5.3.1.1: the local part is at most 64 octets. */
 export const MAX_LOCAL_PART_OCTETS = 64
-/** RFC 5321 §4.5.3.1.3: a path (the mailbox plus its angle brackets) is at most 256 octets. */
+/** RFC 5321 §4.5.3.1.3: a path, angle brackets included, is at most 256 octets. */
 export const MAX_PATH_OCTETS = 256
+/** The longest mailbox: a path without its two angle brackets (RFC 5321 §4.5.3.1.3). */
+export const MAX_MAILBOX_OCTETS = MAX_PATH_OCTETS - 2
+/**
+ * Longest input, in UTF-16 code units, that is even looked at. A valid mailbox cannot be
+ * spelled longer (its domain may shrink to A-labels, by NFC at most threefold); checked first so
+ * a huge string costs nothing.
+ */
+export const MAX_MAILBOX_INPUT_LENGTH = 4096
 
-interface MailboxBrand {
+/** The brand of a valid mailbox. */
+export interface MailboxBrand {
   readonly Mailbox: unique symbol
 }
-/** A valid mailbox `local@domain` (wire form). */
+/** A valid mailbox in wire form `local@domain` (no angle brackets; domain ASCII). */
 export type Mailbox = t.Branded<string, MailboxBrand>
 
-const utf8Length = (s: string): number => {
-  let n = 0
+// RFC 5322 §3.2.3: atext.
+const ASCII_ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]$/
+// RFC 6531 §3.3: atext =/ UTF8-non-ascii. White space is kept out of unquoted local parts anyway.
+const UNQUOTED_NON_ASCII_REFUSED = /^[\p{Cc}\p{Cs}\p{White_Space}]$/u
+// RFC 5321 §4.1.2: qtextSMTP = %d32-33 / %d35-91 / %d93-126 (no '"' and no '\').
+const ASCII_QTEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]$/
+// RFC 6531 §3.3: qtextSMTP =/ UTF8-non-ascii; controls and lone surrogates are never sent.
+const QUOTED_NON_ASCII_REFUSED = /^[\p{Cc}\p{Cs}]$/u
+// RFC 5321 §4.1.2: quoted-pairSMTP = %d92 %d32-126.
+const QUOTABLE = /^[\x20-\x7e]$/
+
+const isAtext = (ch: string): boolean => (ch < '\x80' ? ASCII_ATEXT.test(ch) : !UNQUOTED_NON_ASCII_REFUSED.test(ch))
+const isQtext = (ch: string): boolean => (ch < '\x80' ? ASCII_QTEXT.test(ch) : !QUOTED_NON_ASCII_REFUSED.test(ch))
+
+const ATEXT_HINT = "an unquoted local part holds letters, digits and !#$%&'*+-/=?^_`{|}~ (quote it to use others)"
+
+/** Why `s` is not a Dot-string (RFC 5321 §4.1.2), or null when it is one. */
+const dotStringProblem = (s: string): string | null => {
+  if (s === '') return 'the local part is empty'
+  if (s.startsWith('.')) return 'the local part starts with a dot'
+  if (s.endsWith('.')) return 'the local part ends with a dot'
+  if (s.includes('..')) return 'the local part has two dots in a row'
   for (const ch of s) {
-    const p = ch.codePointAt(0)!
-    n += p < 0x80 ? 1 : p < 0x800 ? 2 : p < 0x10000 ? 3 : 4
+    if (ch !== '.' && !isAtext(ch)) return `the local part contains ${showChar(ch)}: ${ATEXT_HINT}`
   }
-  return n
+  return null
 }
 
-// RFC 5322 §3.2.3 atext, plus UTF8-non-ascii (RFC 6531 §3.3).
-const ATOM = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~\u0080-\u{10FFFF}]+$/u
-// qtextSMTP / quoted-pairSMTP, plus UTF8-non-ascii.
-const QUOTED = /^"(?:[\x20\x21\x23-\x5b\x5d-\x7e\u0080-\u{10FFFF}]|\\[\x20-\x7e])*"$/u
-
-const localPartProblem = (local: string): string | null => {
-  if (local.length === 0) return 'the local part is empty'
-  if (/[\u0000-\u001f\u007f]/.test(local)) return 'the local part holds a control character (CR, LF, NUL, ...)'
-  if (/[\u0080-\u009f]/.test(local)) return 'the local part holds a C1 control character'
-  if (utf8Length(local) > MAX_LOCAL_PART_OCTETS) return `the local part is longer than ${MAX_LOCAL_PART_OCTETS} octets`
-  if (local.startsWith('"')) return QUOTED.test(local) ? null : 'the quoted local part is malformed'
-  if (local.split('.').every((a) => ATOM.test(a))) return null
-  return 'the local part must be dot-separated atoms (no spaces, no "..", no leading or trailing dot) or a quoted string'
+/** The quoted local part at the start of `s`: its unescaped content and where it ends. */
+const scanQuoted = (s: string): E.Either<string, { readonly content: string; readonly end: number }> => {
+  let content = ''
+  let i = 1
+  while (i < s.length) {
+    const ch = String.fromCodePoint(s.codePointAt(i) ?? 0)
+    if (ch === '"') return E.right({ content, end: i + 1 })
+    if (ch === '\\') {
+      const cp = s.codePointAt(i + 1)
+      if (cp === undefined) return E.left('the quoted local part ends with a lone backslash')
+      const next = String.fromCodePoint(cp)
+      // RFC 5321 §4.1.2: quoted-pairSMTP escapes printable ASCII or a space, nothing else.
+      if (!QUOTABLE.test(next)) return E.left(`a backslash in the quoted local part escapes ${showChar(next)}; only printable ASCII or a space may be escaped`)
+      content += next
+      i += 2
+      continue
+    }
+    if (!isQtext(ch)) return E.left(`the quoted local part contains ${showChar(ch)}`)
+    content += ch
+    i += ch.length
+  }
+  return E.left('the quoted local part has no closing quote')
 }
 
-/** The wire form of a mailbox, or the reason it is not one. */
-export const toMailbox = (input: string): { ok: true; value: string } | { ok: false; reason: string } => {
-  const s = input.startsWith('<') && input.endsWith('>') ? input.slice(1, -1) : input
-  if (/[\r\n\0]/.test(s)) return { ok: false, reason: 'it holds CR, LF or NUL' }
-  const at = s.lastIndexOf('@')
-  if (at < 0) return { ok: false, reason: 'it has no "@domain"' }
-  const local = s.slice(0, at)
-  const domain = s.slice(at + 1)
-  const lp = localPartProblem(local)
-  if (lp !== null) return { ok: false, reason: lp }
-  let d: string
-  if (domain.startsWith('[')) {
-    if (!isAddressLiteral(domain)) return { ok: false, reason: 'the address literal after "@" is malformed' }
-    d = domain
+/** The canonical local part for quoted content: unquoted when it is a Dot-string. */
+const canonicalQuoted = (content: string): string =>
+  dotStringProblem(content) === null ? content : `"${content.replace(/["\\]/g, (c) => `\\${c}`)}"`
+
+const parseMailDomain = (d: string): E.Either<string, Domain | AddressLiteral> => {
+  if (d === '') return E.left('it has no domain after "@"')
+  const r: E.Either<string, Domain | AddressLiteral> = d.startsWith('[') ? parseAddressLiteral(d) : parseDomain(d)
+  return E.isRight(r) ? r : E.left(`the domain ${showInput(d)} is not valid: ${r.left}`)
+}
+
+/** The canonical wire form of a mailbox (see the module comment), or why it is refused. */
+export const parseMailbox = (input: string): E.Either<string, Mailbox> => {
+  if (input.length > MAX_MAILBOX_INPUT_LENGTH) return E.left(`it is longer than ${MAX_MAILBOX_OCTETS} octets`)
+  // CR, LF and NUL would end or split the command line: refused anywhere, quoted or not.
+  const ctl = /\p{Cc}/u.exec(input)
+  if (ctl !== null) return E.left(`it contains ${showChar(ctl[0])}`)
+  if (hasLoneSurrogate(input)) return E.left('it is not well-formed Unicode (it holds a lone surrogate)')
+  let s = input
+  if (s.startsWith('<') || s.endsWith('>')) {
+    if (s.length < 2 || !s.startsWith('<') || !s.endsWith('>')) return E.left('it has an unmatched angle bracket')
+    s = s.slice(1, -1)
+    if (s === '') return E.left('it is the null path <>, which only MAIL FROM may use')
+  }
+  if (s === '') return E.left('it is empty')
+  // RFC 5321 §4.1.2 A-d-l / Appendix C: source routes SHOULD NOT be sent.
+  if (s.startsWith('@') && s.includes(':')) return E.left('it has a source route (@host:...), which clients must not send')
+  let local: string
+  let domain: string
+  if (s.startsWith('"')) {
+    const q = scanQuoted(s)
+    if (E.isLeft(q)) return q
+    if (q.right.content === '') return E.left('the local part is empty')
+    const after = s[q.right.end]
+    if (after === undefined) return E.left('it has no "@domain"')
+    if (after !== '@') return E.left(`the quoted local part is followed by ${showChar(after)}, not "@"`)
+    local = canonicalQuoted(q.right.content)
+    domain = s.slice(q.right.end + 1)
   } else {
-    const r = toAsciiDomain(domain)
-    if (!r.ok) return { ok: false, reason: `the domain ${r.reason}` }
-    d = r.value
+    const at = s.indexOf('@')
+    if (at < 0) return E.left('it has no "@domain"')
+    domain = s.slice(at + 1)
+    if (domain.includes('@')) return E.left('it has more than one "@" (a local part holding "@" must be quoted)')
+    local = s.slice(0, at)
+    const p = dotStringProblem(local)
+    if (p !== null) return E.left(p)
   }
-  const value = `${local}@${d}`
-  if (utf8Length(value) + 2 > MAX_PATH_OCTETS) return { ok: false, reason: `the address is longer than ${MAX_PATH_OCTETS - 2} octets` }
-  return { ok: true, value }
+  // RFC 5321 §4.5.3.1.1: the maximum total length of a user name or other local-part is 64 octets.
+  const localOctets = utf8Octets(local)
+  if (localOctets > MAX_LOCAL_PART_OCTETS) return E.left(`the local part is ${localOctets} octets long; at most ${MAX_LOCAL_PART_OCTETS} are allowed`)
+  const d = parseMailDomain(domain)
+  if (E.isLeft(d)) return d
+  const value = `${local}@${d.right}`
+  // RFC 5321 §4.5.3.1.3: the maximum total length of a reverse-path or forward-path is 256 octets.
+  const octets = utf8Octets(value)
+  if (octets > MAX_MAILBOX_OCTETS) return E.left(`it is ${octets} octets long; at most ${MAX_MAILBOX_OCTETS} are allowed (${MAX_PATH_OCTETS} with the angle brackets)`)
+  return E.right(value as Mailbox)
 }
 
-/** Codec: a mailbox in wire form (angle brackets accepted and removed; IDN domains to A-labels). */
-export const Mailbox: t.Type<Mailbox, string, unknown> = new t.Type<Mailbox, string, unknown>(
-  'Mailbox',
-  (u): u is Mailbox => typeof u === 'string' && (() => { const r = toMailbox(u); return r.ok && r.value === u })(),
-  (u, c) => {
-    if (typeof u !== 'string') return t.failure(u, c, 'must be an email address (a string)')
-    const r = toMailbox(u)
-    return r.ok ? t.success(r.value as Mailbox) : t.failure(u, c, `is not a valid address: ${r.reason}`)
-  },
-  (m) => m,
-)
+/** Codec: a mailbox, decoded to its canonical wire form `local@domain`. */
+export const Mailbox: t.Type<Mailbox, string, unknown> = fromParser('Mailbox', 'mailbox', parseMailbox)
 
-/** RFC 6531 §3.4: a mailbox with non-ASCII characters needs SMTPUTF8. */
-export const needsSmtpUtf8 = (m: Mailbox): boolean => /[^\x00-\x7f]/.test(m)
+/**
+ * RFC 6531 §3.4: a mailbox with a non-ASCII character needs the SMTPUTF8 parameter on MAIL.
+ * Only the local part can be non-ASCII (the domain is kept as A-labels).
+ */
+export const needsSmtpUtf8 = (m: Mailbox): boolean => !isAscii(m)
 
-/** The local part. */
+/** The local part, as on the wire (quoted when it needs quotes). */
 export const localPart = (m: Mailbox): string => m.slice(0, m.lastIndexOf('@'))
 
-/** The domain (A-labels) or address literal. */
-export const domainOf = (m: Mailbox): string => m.slice(m.lastIndexOf('@') + 1)
+/** The domain (ASCII, A-labels) or address literal after the last "@". */
+export const domainOf = (m: Mailbox): Domain | AddressLiteral => m.slice(m.lastIndexOf('@') + 1) as Domain | AddressLiteral
