@@ -10,7 +10,7 @@ import { bodyChunks, knownFacts, type BodyInput } from './Body.ts'
 import { utf8 } from './Bytes.ts'
 import type { Capabilities } from './Capabilities.ts'
 import type { Config, TlsPolicy } from './Config.ts'
-import type { DsnRequest } from './Envelope.ts'
+import type { DsnRequest, Envelope } from './Envelope.ts'
 import type { SessionOptions, Session } from './Driver.ts'
 import { openSession } from './Driver.ts'
 import { DEFAULT_CLIENT_NAME, decodeConfig, decodeEnvelope } from './Options.ts'
@@ -20,7 +20,10 @@ import type { SmtpError, UsageError } from './SmtpError.ts'
 import { describe, isTransient } from './SmtpError.ts'
 import type { Timeouts } from './Timeouts.ts'
 import type { TranscriptLine } from './Transcript.ts'
-import type { Clock, Transport } from './Transport.ts'
+import type { Clock, Resolver, Transport } from './Transport.ts'
+import * as Direct from './Direct.ts'
+import * as Pool from './Pool.ts'
+import type { SubmissionServer } from './Routing.ts'
 
 // ---- platform
 
@@ -37,6 +40,8 @@ export interface DialTarget {
   readonly port: number
   /** Implicit TLS (RFC 8314 §3): the handshake happens before the first SMTP byte. */
   readonly implicitTls: boolean
+  /** Connect to this IP address instead of resolving `host` (TLS still verifies `host`). */
+  readonly address?: string
   readonly signal?: AbortSignalLike
 }
 
@@ -51,6 +56,8 @@ export interface Platform<S> {
   readonly defaultClientName: () => string | null
   /** Cryptographically random octets (SASL nonces); the core draws none itself. */
   readonly random: (octets: number) => Uint8Array
+  /** DNS for direct delivery and submission discovery; without it those two are unavailable. */
+  readonly resolver?: Resolver
 }
 
 // ---- options
@@ -58,6 +65,8 @@ export interface Platform<S> {
 /** How to reach and talk to a server. `S` carries the adapter's TLS settings. */
 export type ConnectOptions<S = {}> = S & {
   readonly host: string
+  /** Connect to this IP address rather than resolving `host`; certificates are still checked for `host`. */
+  readonly address?: string
   /** Default: 465 with implicit TLS, 587 with AUTH, else 25. */
   readonly port?: number
   /** Default: `required` when `auth` is given, else `opportunistic`. */
@@ -162,6 +171,23 @@ export class DeliveryError extends Error {
 
 // ---- the client
 
+/** Decode a message's envelope (every field that reaches the wire), before anything is written. */
+export const envelopeOf = (message: Message, body: BodyInput = typeof message.body === 'string' ? utf8(message.body) : message.body): E.Either<UsageError, Envelope> => {
+  const facts = knownFacts(body)
+  const size = message.size ?? facts.size
+  const eightBit = message.eightBit ?? facts.eightBit
+  return decodeEnvelope({
+    from: message.from,
+    to: typeof message.to === 'string' ? [message.to] : message.to,
+    ...(size !== undefined ? { size } : {}),
+    ...(eightBit !== undefined ? { eightBit } : {}),
+    ...(message.smtpUtf8 !== undefined ? { smtpUtf8: message.smtpUtf8 } : {}),
+    ...(message.binary !== undefined ? { binary: message.binary } : {}),
+    ...(message.dsn !== undefined ? { dsn: message.dsn } : {}),
+    ...(message.requireTls !== undefined ? { requireTls: message.requireTls } : {}),
+  })
+}
+
 const enhancedOf = (r: R.Reply): string | null => {
   const e = R.enhancedStatus(r)
   return e._tag === 'Some' ? R.formatEnhanced(e.value) : null
@@ -186,21 +212,8 @@ export class SmtpClient {
 
   /** Send one message; resolves when the server accepted it for at least one recipient. */
   async send(message: Message): Promise<SendResult> {
-    const to = typeof message.to === 'string' ? [message.to] : message.to
     const body = typeof message.body === 'string' ? utf8(message.body) : message.body
-    const facts = knownFacts(body)
-    const size = message.size ?? facts.size
-    const eightBit = message.eightBit ?? facts.eightBit
-    const envelope = decodeEnvelope({
-      from: message.from,
-      to,
-      ...(size !== undefined ? { size } : {}),
-      ...(eightBit !== undefined ? { eightBit } : {}),
-      ...(message.smtpUtf8 !== undefined ? { smtpUtf8: message.smtpUtf8 } : {}),
-      ...(message.binary !== undefined ? { binary: message.binary } : {}),
-      ...(message.dsn !== undefined ? { dsn: message.dsn } : {}),
-      ...(message.requireTls !== undefined ? { requireTls: message.requireTls } : {}),
-    })
+    const envelope = envelopeOf(message, body)
     if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
     const signal = message.signal
     if (signal?.aborted === true) throw new SmtpFailure({ _tag: 'Aborted', reason: 'aborted before sending' })
@@ -337,7 +350,26 @@ export interface Api<S> {
   readonly sendTE: (message: Message) => (client: SmtpClient) => TE.TaskEither<SmtpFailure | DeliveryError, SendResult>
   readonly quitTE: (client: SmtpClient) => TE.TaskEither<SmtpFailure | DeliveryError, void>
   readonly sendMailTE: (options: ConnectOptions<S> & Message) => TE.TaskEither<SmtpFailure | DeliveryError, SendResult>
+  /**
+   * Direct delivery (RFC 5321 §5.1): recipients grouped by domain, each domain's MX hosts (or its
+   * own address) tried in turn. Resolves with every recipient's fate; rejects only with a
+   * UsageError (as SmtpFailure) for bad input, before anything is sent.
+   */
+  readonly sendDirect: (options: DirectOptions<S>, message: DirectMessage) => Promise<Direct.DirectReport>
+  /** Submission servers for an address or domain, in the order to try (RFC 6186, RFC 8314 §5.1). */
+  readonly discoverSubmission: (addressOrDomain: string) => Promise<ReadonlyArray<SubmissionServer>>
+  /** A pool of connections for bulk sending. */
+  readonly createPool: (options: ConnectOptions<S> & Pool.PoolOptions) => Pool.Pool<Message, SendResult>
 }
+
+/** Options for direct delivery: no host (DNS picks it); port 25 and opportunistic TLS by default. */
+export type DirectOptions<S = {}> = Omit<ConnectOptions<S>, 'host' | 'address' | 'auth'>
+
+/** A message for direct delivery; a streamed body to several domains must be a function that reopens it. */
+export type DirectMessage = Omit<Message, 'body' | 'to'> & { readonly to: string | ReadonlyArray<string>; readonly body: Direct.ReplayableBody }
+
+/** A pool's message outcome. */
+export type PoolOutcome = Pool.PoolOutcome<SendResult>
 
 const te =
   <A>(run: () => Promise<A>): TE.TaskEither<SmtpFailure | DeliveryError, A> =>
@@ -378,6 +410,7 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
         host: options.host,
         port: options.port ?? defaultPort(config.right.tls, options.auth !== undefined),
         implicitTls,
+        ...(options.address !== undefined ? { address: options.address } : {}),
         ...(signal !== undefined ? { signal } : {}),
       }
       transport = await within(platform.clock, options.connectTimeout ?? 30_000, `connecting to ${options.host}`, platform.dial(target, options))
@@ -407,9 +440,9 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
   }
 
   const sendMail: Api<S>['sendMail'] = async (options) => {
-    // Refuse bad addresses before opening a connection.
-    const to = typeof options.to === 'string' ? [options.to] : options.to
-    const envelope = decodeEnvelope({ from: options.from, to })
+    // Refuse a bad envelope (addresses, DSN values) before opening a connection. Only the
+    // envelope fields: a streamed body is not touched here.
+    const envelope = envelopeOf({ ...options, body: new Uint8Array(0), ...(options.size === undefined ? {} : { size: options.size }) })
     if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
     const client = await connect(options)
     try {
@@ -424,7 +457,69 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
     }
   }
 
+  const classify = (e: unknown): Direct.Classified =>
+    e instanceof SmtpFailure
+      ? e.error._tag === 'UsageError'
+        ? { _tag: 'Usage', error: e }
+        : { _tag: 'Smtp', error: e.error, outcome: 'not-started', recipients: [] }
+      : e instanceof DeliveryError
+        ? { _tag: 'Smtp', error: e.error, outcome: e.outcome, recipients: e.recipients }
+        : { _tag: 'Foreign', error: e }
+
+  const sendDirect: Api<S>['sendDirect'] = async (options, message) => {
+    const to = typeof message.to === 'string' ? [message.to] : message.to
+    // The whole envelope is checked before any lookup or connection.
+    const envelope = envelopeOf({ ...message, to, body: new Uint8Array(0) })
+    if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
+    const deps: Direct.DirectDeps<SmtpClient> = {
+      resolver: platform.resolver,
+      random: platform.random,
+      connect: (host, address) => connect({ ...(options as ConnectOptions<S>), host, address, port: options.port ?? 25, tls: options.tls ?? 'opportunistic' }),
+      deliver: async (client, recipients, body) => {
+        try {
+          const { transaction: _t, ...result } = await client.send({ ...message, to: recipients, body })
+          await client.quit()
+          return result
+        } catch (e) {
+          if (e instanceof DeliveryError && e.outcome === 'failed' && client.failure() === null) await client.quit().catch(() => client.abort())
+          else client.abort()
+          throw e
+        }
+      },
+      classify,
+    }
+    try {
+      return await Direct.sendDirect(deps, to, message.body)
+    } catch (e) {
+      throw (e as { _tag?: string })._tag === 'UsageError' ? new SmtpFailure(e as UsageError) : e
+    }
+  }
+
+  const discoverSubmission: Api<S>['discoverSubmission'] = async (addressOrDomain) => {
+    const domain = addressOrDomain.slice(addressOrDomain.lastIndexOf('@') + 1)
+    try {
+      return await Direct.discoverSubmission(platform.resolver, domain, platform.random(32))
+    } catch (e) {
+      throw (e as { _tag?: string })._tag === 'UsageError' ? new SmtpFailure(e as UsageError) : e
+    }
+  }
+
+  const createPool: Api<S>['createPool'] = (options) =>
+    Pool.makePool<Message, SendResult, SmtpClient>(
+      {
+        connect: () => connect(options),
+        clock: platform.clock,
+        kindOf: (e) =>
+          e instanceof DeliveryError ? e.outcome : e instanceof SmtpFailure ? (e.error._tag === 'UsageError' ? 'usage' : 'failed') : null,
+        transient: (e) => (e instanceof DeliveryError || e instanceof SmtpFailure ? e.transient : false),
+      },
+      options,
+    )
+
   return {
+    sendDirect,
+    discoverSubmission,
+    createPool,
     connect,
     sendMail,
     connectTE: (options) => te(() => connect(options)),
