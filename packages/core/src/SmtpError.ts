@@ -96,6 +96,18 @@ export interface NoRecipients {
   readonly transient: boolean
 }
 
+/**
+ * No server could be found for a domain (RFC 5321 §5.1, RFC 7505): it does not exist, declares a
+ * null MX, or DNS could not answer (`transient`).
+ */
+export interface RouteFailed {
+  readonly _tag: 'RouteFailed'
+  readonly domain: string
+  readonly reason: 'NullMx' | 'NoSuchDomain' | 'NoAddress' | 'LookupFailed'
+  readonly message: string
+  readonly transient: boolean
+}
+
 /** The caller aborted the session. */
 export interface Aborted {
   readonly _tag: 'Aborted'
@@ -113,6 +125,7 @@ export type SmtpError =
   | PolicyRefused
   | AuthCancelled
   | NoRecipients
+  | RouteFailed
   | Aborted
 
 // ---- constructors
@@ -151,6 +164,7 @@ export const isTransient = (e: SmtpError): boolean => {
     case 'TimedOut':
       return true
     case 'NoRecipients':
+    case 'RouteFailed':
       return e.transient
     case 'ProtocolViolation':
     case 'TlsFailed':
@@ -187,6 +201,7 @@ export const describe = (e: SmtpError | UsageError): string => {
     case 'AuthCancelled':
       return `AUTH ${e.mechanism} cancelled: ${e.message}`
     case 'NoRecipients':
+    case 'RouteFailed':
       return e.message
     case 'Aborted':
       return `aborted: ${e.reason}`

@@ -1,8 +1,10 @@
 /**
- * The two narrow interfaces an adapter implements to run the engine on a platform. Their
+ * The narrow interfaces an adapter implements to run the engine on a platform. Their
  * contracts are what `Driver` relies on; a custom transport (Bun, Workers, a test double) needs
  * nothing else. See docs/TRANSPORTS.md.
  */
+import type { Lookup, MxRecord, SrvRecord } from './Routing.ts'
+
 
 /**
  * A byte stream to the server.
@@ -32,4 +34,18 @@ export interface Transport {
 export interface Clock {
   now(): number
   setTimer(at: number, fire: () => void): () => void
+}
+
+/**
+ * DNS, as routing needs it (optional: only direct delivery and submission discovery use it). Each
+ * method classifies its answer (see `Routing.Lookup`) and never rejects: NXDOMAIN is `NoDomain`,
+ * an empty answer `NoRecords`, anything else that went wrong `LookupFailed`.
+ */
+export interface Resolver {
+  mx(domain: string): Promise<Lookup<MxRecord>>
+  srv(name: string): Promise<Lookup<SrvRecord>>
+  /** IPv4 addresses (A records). */
+  a(host: string): Promise<Lookup<string>>
+  /** IPv6 addresses (AAAA records). */
+  aaaa(host: string): Promise<Lookup<string>>
 }

@@ -156,13 +156,15 @@ export interface Endpoint {
   readonly port: number
   /** Implicit TLS (RFC 8314 §3): handshake before the first SMTP byte. */
   readonly implicitTls: boolean
+  /** Connect to this IP address instead of resolving `host`; TLS still verifies `host`. */
+  readonly address?: string
   readonly signal?: AbortSignal
 }
 
 /** Open a TCP (or implicit-TLS) connection. */
 export const connectNode = async (e: Endpoint, settings: TlsSettings): Promise<NodeTransport> => {
   const socket = await new Promise<net.Socket>((resolve, reject) => {
-    const s = net.connect({ host: e.host, port: e.port })
+    const s = net.connect({ host: e.address ?? e.host, port: e.port })
     const onAbort = (): void => fail(new Error('aborted'))
     const fail = (err: Error): void => {
       e.signal?.removeEventListener('abort', onAbort)

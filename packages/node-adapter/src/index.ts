@@ -12,10 +12,14 @@ import { hostname } from 'node:os'
 import { Api } from '@smtpure/core'
 import { nodeClock } from './NodeClock.ts'
 import { connectNode, type TlsSettings } from './NodeTransport.ts'
+import { nodeResolver } from './NodeResolver.ts'
+import type { Resolver } from '@smtpure/core'
 
 export { NodeTransport, connectNode, type TlsSettings } from './NodeTransport.ts'
 export { nodeClock } from './NodeClock.ts'
-export { SmtpClient, SmtpFailure, DeliveryError, type Message, type SendResult } from '@smtpure/core'
+export { nodeResolver } from './NodeResolver.ts'
+export { SmtpClient, SmtpFailure, DeliveryError, PoolClosed, type Message, type SendResult, type DirectMessage, type PoolOutcome } from '@smtpure/core'
+export type { Direct, Pool, Routing } from '@smtpure/core'
 
 /** Connection options for Node: the common ones plus Node's TLS settings. */
 export type ConnectOptions = Api.ConnectOptions<TlsSettings>
@@ -24,14 +28,34 @@ const looksLikeDomain = (h: string): boolean => /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)
 
 type NodeApi = Api.Api<TlsSettings>
 
-const api: NodeApi = Api.makeApi<TlsSettings>({
-  dial: (target, settings) =>
-    connectNode({ host: target.host, port: target.port, implicitTls: target.implicitTls, ...(target.signal !== undefined ? { signal: target.signal as AbortSignal } : {}) }, settings),
-  isTlsError: (e) => e instanceof Error && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|timed out|aborted/.test(e.message),
-  clock: nodeClock,
-  random: (n) => new Uint8Array(randomBytes(n)),
-  defaultClientName: () => (looksLikeDomain(hostname()) ? hostname() : null),
-})
+/** Options for direct delivery from Node. */
+export type DirectOptions = Api.DirectOptions<TlsSettings>
+
+/**
+ * The API over Node with a chosen resolver (e.g. `nodeResolver(['127.0.0.1:5353'])` for a
+ * private DNS server). The module's own functions use the system's resolver.
+ */
+export const makeNodeApi = (o: { readonly resolver?: Resolver } = {}): NodeApi =>
+  Api.makeApi<TlsSettings>({
+    dial: (target, settings) =>
+      connectNode(
+        {
+          host: target.host,
+          port: target.port,
+          implicitTls: target.implicitTls,
+          ...(target.address !== undefined ? { address: target.address } : {}),
+          ...(target.signal !== undefined ? { signal: target.signal as AbortSignal } : {}),
+        },
+        settings,
+      ),
+    isTlsError: (e) => e instanceof Error && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|timed out|aborted/.test(e.message),
+    clock: nodeClock,
+    random: (n) => new Uint8Array(randomBytes(n)),
+    defaultClientName: () => (looksLikeDomain(hostname()) ? hostname() : null),
+    resolver: o.resolver ?? nodeResolver(),
+  })
+
+const api: NodeApi = makeNodeApi()
 
 /** Connect, greet, STARTTLS and log in as the options say. Rejects with SmtpFailure. */
 export const connect: NodeApi['connect'] = api.connect
@@ -45,3 +69,9 @@ export const sendTE: NodeApi['sendTE'] = api.sendTE
 export const quitTE: NodeApi['quitTE'] = api.quitTE
 /** `sendMail` as a TaskEither. */
 export const sendMailTE: NodeApi['sendMailTE'] = api.sendMailTE
+/** Direct delivery to each recipient domain's MX hosts; resolves with every recipient's fate. */
+export const sendDirect: NodeApi['sendDirect'] = api.sendDirect
+/** Submission servers for an address or domain, via SRV then the smtp.<domain> guess. */
+export const discoverSubmission: NodeApi['discoverSubmission'] = api.discoverSubmission
+/** A pool of connections for bulk sending. */
+export const createPool: NodeApi['createPool'] = api.createPool

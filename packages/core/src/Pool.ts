@@ -1,0 +1,294 @@
+/**
+ * Bulk sending: N connections fed from one bounded queue. A connection carries up to M messages
+ * (RSET after a failed transaction is the engine's), is checked with NOOP after being idle, and is
+ * replaced when the server closes it (421) or it breaks. Every message gets exactly one outcome;
+ * a message is tried again on a fresh connection only when its outcome was a definite "not
+ * delivered" caused by the connection, so a retry can never duplicate it.
+ */
+import type { SmtpError } from './SmtpError.ts'
+import type { Clock } from './Transport.ts'
+
+// ---- limits and options
+
+/** Upper bound on `connections` (each is a socket and a session). */
+export const MAX_POOL_CONNECTIONS = 64
+/** Upper bound on `queueLimit` (each queued message holds its body source). */
+export const MAX_POOL_QUEUE = 100_000
+/** Upper bound on `rate.messages` (the limiter keeps one timestamp per message in the window). */
+export const MAX_RATE_WINDOW = 100_000
+/** A message whose connection broke before it was delivered is tried this many more times. */
+export const POOL_RETRIES = 1
+
+export interface PoolOptions {
+  /** Connections to open, at most MAX_POOL_CONNECTIONS. Default 4. */
+  readonly connections?: number
+  /** Messages per connection before it is closed and a new one opened. Default 100. */
+  readonly messagesPerConnection?: number
+  /** Messages waiting for a connection; `enqueue` waits while it is full. Default 100. */
+  readonly queueLimit?: number
+  /** At most `messages` transactions started in any `perMs` window, across the pool. */
+  readonly rate?: { readonly messages: number; readonly perMs: number }
+  /** Send NOOP before reusing a connection idle for this long (ms). Default 10 000. */
+  readonly idleNoopAfterMs?: number
+}
+
+export const POOL_DEFAULTS = { connections: 4, messagesPerConnection: 100, queueLimit: 100, idleNoopAfterMs: 10_000 } as const
+
+// ---- the rate limiter (pure)
+
+/** The start times of the last `messages` transactions, oldest first. */
+export interface RateWindow {
+  readonly messages: number
+  readonly perMs: number
+  readonly starts: ReadonlyArray<number>
+}
+
+export const rateWindow = (messages: number, perMs: number): RateWindow => ({ messages, perMs, starts: [] })
+
+/** The earliest time at or after `now` a transaction may start. */
+export const nextSlot =
+  (now: number) =>
+  (w: RateWindow): number =>
+    w.starts.length < w.messages ? now : Math.max(now, w.starts[w.starts.length - w.messages]! + w.perMs)
+
+/** Record a start at `at` (keeping only what `nextSlot` needs). */
+export const recordStart =
+  (at: number) =>
+  (w: RateWindow): RateWindow => ({ ...w, starts: [...w.starts.slice(Math.max(0, w.starts.length - w.messages + 1)), at] })
+
+// ---- the pool
+
+/** What the pool needs from a client (SmtpClient satisfies it). */
+export interface PoolClient<R> {
+  send(message: unknown): Promise<R>
+  noop(): Promise<unknown>
+  quit(): Promise<void>
+  abort(reason?: string): void
+  failure(): SmtpError | null
+}
+
+/** How the pool reads an error thrown by connect or send. */
+export type ErrorKind =
+  /** The caller's mistake: reported, never retried. */
+  | 'usage'
+  /** Not delivered, definitely. */
+  | 'failed'
+  /** The final reply never came. */
+  | 'unknown'
+
+export interface PoolDeps<R, C extends PoolClient<R>> {
+  readonly connect: () => Promise<C>
+  readonly clock: Clock
+  readonly kindOf: (e: unknown) => ErrorKind | null
+  readonly transient: (e: unknown) => boolean
+}
+
+/** One message's fate. */
+export type PoolOutcome<R> =
+  | { readonly _tag: 'Sent'; readonly result: R; readonly attempts: number }
+  | { readonly _tag: 'Failed'; readonly error: unknown; readonly transient: boolean; readonly attempts: number }
+  /** The final reply never came: a blind retry may duplicate it. */
+  | { readonly _tag: 'Unknown'; readonly error: unknown; readonly attempts: number }
+
+export interface PoolStats {
+  readonly queued: number
+  readonly inFlight: number
+  readonly sent: number
+  readonly failed: number
+  readonly unknown: number
+  readonly connectionsOpened: number
+}
+
+export interface Pool<M, R> {
+  /** Queue a message, waiting while the queue is full; the ticket's `outcome` never rejects. */
+  enqueue(message: M): Promise<{ readonly outcome: Promise<PoolOutcome<R>> }>
+  /** Queue a message and wait for its outcome. */
+  send(message: M): Promise<PoolOutcome<R>>
+  /**
+   * Stop taking messages. With `drain` (default) everything queued is sent first; without, what
+   * is still queued is reported Failed (not sent, transient). Connections are closed with QUIT.
+   */
+  close(options?: { readonly drain?: boolean }): Promise<PoolStats>
+  stats(): PoolStats
+}
+
+interface Job<M, R> {
+  readonly message: M
+  readonly settle: (o: PoolOutcome<R>) => void
+}
+
+/** A closed pool refuses new messages with this error. */
+export class PoolClosed extends Error {
+  override readonly name = 'PoolClosed'
+}
+
+const clampInt = (n: number | undefined, fallback: number, max: number): number =>
+  n === undefined || !Number.isFinite(n) ? fallback : Math.max(1, Math.min(max, Math.floor(n)))
+
+export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, options: PoolOptions = {}): Pool<M, R> => {
+  const size = clampInt(options.connections, POOL_DEFAULTS.connections, MAX_POOL_CONNECTIONS)
+  const perConnection = clampInt(options.messagesPerConnection, POOL_DEFAULTS.messagesPerConnection, Number.MAX_SAFE_INTEGER)
+  const queueLimit = clampInt(options.queueLimit, POOL_DEFAULTS.queueLimit, MAX_POOL_QUEUE)
+  const idleNoop = options.idleNoopAfterMs ?? POOL_DEFAULTS.idleNoopAfterMs
+  const clock = deps.clock
+  let window = options.rate !== undefined ? rateWindow(clampInt(options.rate.messages, 1, MAX_RATE_WINDOW), Math.max(0, options.rate.perMs)) : null
+
+  // The queue: a ring-free array with a head index (O(1) take), compacted as it drains.
+  let queue: Array<Job<M, R> | undefined> = []
+  let head = 0
+  const queued = (): number => queue.length - head
+  let closing = false
+  let drain = true
+  const roomWaiters: Array<() => void> = []
+  const jobWaiters: Array<() => void> = []
+  let inFlight = 0
+  let sent = 0
+  let failed = 0
+  let unknown = 0
+  let opened = 0
+
+  const wake = (ws: Array<() => void>): void => {
+    const w = ws.shift()
+    if (w !== undefined) w()
+  }
+
+  const take = async (): Promise<Job<M, R> | null> => {
+    for (;;) {
+      if (queued() > 0) {
+        const job = queue[head]!
+        queue[head++] = undefined
+        if (head > 1024 && head * 2 > queue.length) {
+          queue = queue.slice(head)
+          head = 0
+        }
+        wake(roomWaiters)
+        return job
+      }
+      if (closing) return null
+      await new Promise<void>((resolve) => jobWaiters.push(resolve))
+    }
+  }
+
+  const sleepUntil = (at: number): Promise<void> =>
+    at <= clock.now() ? Promise.resolve() : new Promise<void>((resolve) => void clock.setTimer(at, resolve))
+
+  // One slot at a time, so concurrent workers see each other's starts.
+  let slotChain: Promise<void> = Promise.resolve()
+  const rateSlot = (): Promise<void> => {
+    if (window === null) return Promise.resolve()
+    const mine = slotChain.then(async () => {
+      const at = nextSlot(clock.now())(window!)
+      await sleepUntil(at)
+      window = recordStart(Math.max(at, clock.now()))(window!)
+    })
+    slotChain = mine
+    return mine
+  }
+
+  const settle = (job: Job<M, R>, o: PoolOutcome<R>): void => {
+    if (o._tag === 'Sent') sent++
+    else if (o._tag === 'Failed') failed++
+    else unknown++
+    job.settle(o)
+  }
+
+  const worker = async (): Promise<void> => {
+    let client: C | null = null
+    let used = 0
+    let lastUse = 0
+    const retire = async (): Promise<void> => {
+      const c = client
+      client = null
+      if (c === null) return
+      if (c.failure() === null) await c.quit().catch(() => c.abort())
+      else c.abort()
+    }
+    for (;;) {
+      const job = await take()
+      if (job === null) break
+      inFlight++
+      await rateSlot()
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (client !== null && (used >= perConnection || client.failure() !== null)) await retire()
+          if (client !== null && clock.now() - lastUse >= idleNoop) {
+            // RFC 5321 §4.1.1.9: NOOP to learn whether an idle connection still works.
+            const c: C = client
+            const alive = await c.noop().then(
+              () => true,
+              () => false,
+            )
+            if (!alive) await retire()
+          }
+          if (client === null) {
+            client = await deps.connect()
+            opened++
+            used = 0
+          }
+          used++
+          const result = await client.send(job.message)
+          lastUse = clock.now()
+          settle(job, { _tag: 'Sent', result, attempts: attempt })
+          break
+        } catch (e) {
+          lastUse = clock.now()
+          const kind = deps.kindOf(e)
+          const broken = client === null || client.failure() !== null
+          if (broken) await retire()
+          if (kind === null) {
+            settle(job, { _tag: 'Failed', error: e, transient: false, attempts: attempt })
+            break
+          }
+          if (kind === 'unknown') {
+            settle(job, { _tag: 'Unknown', error: e, attempts: attempt })
+            break
+          }
+          // A definite "not delivered" because the connection broke (421, lost, refused): the
+          // message is safe to try once more on a new connection.
+          if (kind === 'failed' && broken && deps.transient(e) && attempt <= POOL_RETRIES && !(closing && !drain)) continue
+          settle(job, { _tag: 'Failed', error: e, transient: kind === 'failed' && deps.transient(e), attempts: attempt })
+          break
+        }
+      }
+      inFlight--
+    }
+    await retire()
+  }
+
+  const workers = Array.from({ length: size }, () => worker())
+  const finished = Promise.all(workers)
+
+  const stats = (): PoolStats => ({ queued: queued(), inFlight, sent, failed, unknown, connectionsOpened: opened })
+
+  const enqueue: Pool<M, R>['enqueue'] = async (message) => {
+    while (queued() >= queueLimit && !closing) await new Promise<void>((resolve) => roomWaiters.push(resolve))
+    if (closing) throw new PoolClosed('the pool is closed; no new messages are taken')
+    let settleOutcome!: (o: PoolOutcome<R>) => void
+    const outcome = new Promise<PoolOutcome<R>>((resolve) => (settleOutcome = resolve))
+    queue.push({ message, settle: settleOutcome })
+    wake(jobWaiters)
+    return { outcome }
+  }
+
+  return {
+    enqueue,
+    send: async (message) => (await enqueue(message)).outcome,
+    close: async (o = {}) => {
+      closing = true
+      drain = o.drain ?? true
+      if (!drain) {
+        // Nothing queued has been sent: report each one, so none is lost silently.
+        while (queued() > 0) {
+          const job = queue[head]!
+          queue[head++] = undefined
+          settle(job, { _tag: 'Failed', error: new PoolClosed('the pool was closed before this message was sent'), transient: true, attempts: 0 })
+        }
+      }
+      while (roomWaiters.length > 0) wake(roomWaiters)
+      while (jobWaiters.length > 0) wake(jobWaiters)
+      await finished
+      return stats()
+    },
+    stats,
+  }
+}
