@@ -65,6 +65,8 @@ export const normalizeError = (e: SmtpErrorType): Record<string, unknown> => {
       return { tag: e._tag, mechanism: e.mechanism }
     case 'NoRecipients':
       return { tag: e._tag, transient: e.transient }
+    case 'RouteFailed':
+      return { tag: e._tag, reason: e.reason }
     case 'ProtocolViolation':
     case 'ConnectFailed':
     case 'TlsFailed':
