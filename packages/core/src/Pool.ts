@@ -32,7 +32,7 @@ export interface PoolOptions {
   readonly idleNoopAfterMs?: number
 }
 
-export const POOL_DEFAULTS = { connections: 4, messagesPerConnection: 100, queueLimit: 100, idleNoopAfterMs: 10_000 } as const
+export const POOL_DEFAULTS: { readonly connections: 4; readonly messagesPerConnection: 100; readonly queueLimit: 100; readonly idleNoopAfterMs: 10_000 } = { connections: 4, messagesPerConnection: 100, queueLimit: 100, idleNoopAfterMs: 10_000 }
 
 // ---- the rate limiter (pure)
 
@@ -47,13 +47,13 @@ export const rateWindow = (messages: number, perMs: number): RateWindow => ({ me
 
 /** The earliest time at or after `now` a transaction may start. */
 export const nextSlot =
-  (now: number) =>
+  (now: number): ((w: RateWindow) => number) =>
   (w: RateWindow): number =>
     w.starts.length < w.messages ? now : Math.max(now, w.starts[w.starts.length - w.messages]! + w.perMs)
 
 /** Record a start at `at` (keeping only what `nextSlot` needs). */
 export const recordStart =
-  (at: number) =>
+  (at: number): ((w: RateWindow) => RateWindow) =>
   (w: RateWindow): RateWindow => ({ ...w, starts: [...w.starts.slice(Math.max(0, w.starts.length - w.messages + 1)), at] })
 
 // ---- the pool

@@ -119,7 +119,7 @@ export const dnsName = (host: string): string =>
  * preferences shuffled; no MX means the domain itself; a lone null MX means no mail at all.
  */
 export const planMx =
-  (domain: string, random: Uint8Array) =>
+  (domain: string, random: Uint8Array): ((mx: Lookup<MxRecord>) => MxPlan) =>
   (mx: Lookup<MxRecord>): MxPlan => {
     switch (mx._tag) {
       case 'NoDomain':
@@ -260,7 +260,7 @@ export const orderSrv = (records: ReadonlyArray<SrvRecord>, random: Uint8Array):
  * `smtp.<domain>` on 465 and 587. A lookup failure skips that step; the guess is always last.
  */
 export const planSubmission =
-  (domain: string, random: Uint8Array) =>
+  (domain: string, random: Uint8Array): ((submissions: Lookup<SrvRecord>, submission: Lookup<SrvRecord>) => ReadonlyArray<SubmissionServer>) =>
   (submissions: Lookup<SrvRecord>, submission: Lookup<SrvRecord>): ReadonlyArray<SubmissionServer> => {
     const fromSrv = (l: Lookup<SrvRecord>, tls: SubmissionServer['tls'], how: Discovery): ReadonlyArray<SubmissionServer> =>
       l._tag === 'Found' ? orderSrv(l.records, random).map((r) => ({ host: dnsName(r.target), port: r.port, tls, how })) : []

@@ -1,0 +1,145 @@
+/**
+ * The connection pool over real loopback TCP: spreading, reuse limits, 421 and dropped
+ * connections, back-pressure, close with and without draining, NOOP after idle, rate limits.
+ * Each message carries a unique id so loss or duplication shows in what the server stored.
+ */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { createPool, DeliveryError, PoolClosed, type PoolOutcome } from '@smtpure/node'
+import { startSmtpServer } from '../servers/smtpServer.ts'
+import { startMiniSmtp } from '../servers/miniSmtp.ts'
+import type { MailServer } from '../servers/types.ts'
+
+const msg = (i: number) => ({ from: 'bulk@example.test', to: [`r${i}@example.test`], body: `Subject: m${i}\r\n\r\nmessage ${i}\r\n` })
+const idsIn = (texts: ReadonlyArray<string>): Array<number> => texts.map((t) => Number(/message (\d+)/.exec(t)?.[1] ?? -1)).sort((a, b) => a - b)
+const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
+
+describe('pool against smtp-server', () => {
+  let server: MailServer
+  before(async () => {
+    server = await startSmtpServer()
+  })
+  after(async () => server.stop())
+
+  test('200 messages over 4 connections, 25 per connection: each delivered exactly once', async () => {
+    await server.clearMessages()
+    const pool = createPool({ ...server.plain, tls: 'none', connections: 4, messagesPerConnection: 25, queueLimit: 16 })
+    const outcomes = await Promise.all(range(200).map((i) => pool.send(msg(i))))
+    const stats = await pool.close()
+    assert.ok(outcomes.every((o) => o._tag === 'Sent'))
+    assert.equal(stats.sent, 200)
+    // 200 / 25 = 8 connections at least; a connection never carries more than 25.
+    assert.ok(stats.connectionsOpened >= 8 && stats.connectionsOpened <= 12, `opened ${stats.connectionsOpened}`)
+    const stored = await server.waitForMessages(200)
+    assert.deepEqual(idsIn(stored.map((m) => m.raw.toString('latin1'))), range(200))
+  })
+
+  test('per-recipient rejections are reported per message', async () => {
+    const pool = createPool({ ...server.plain, tls: 'none', connections: 2 })
+    const o = await pool.send({ from: 'a@example.test', to: ['ok@example.test', 'reject-me@example.test'], body: 'x\r\n' })
+    await pool.close()
+    assert.equal(o._tag, 'Sent')
+    if (o._tag === 'Sent') {
+      assert.deepEqual(o.result.accepted.map((a) => a.recipient), ['ok@example.test'])
+      assert.deepEqual(o.result.rejected.map((r) => r.recipient), ['reject-me@example.test'])
+    }
+  })
+})
+
+describe('pool against a misbehaving server', () => {
+  test('421 at MAIL on every third message: reconnects, nothing lost or duplicated', async () => {
+    const mini = await startMiniSmtp({ onMail: (_c, n) => (n === 3 ? 'close' : '250 2.1.0 ok') })
+    const pool = createPool({ host: '127.0.0.1', port: mini.port, tls: 'none', connections: 3 })
+    const outcomes = await Promise.all(range(30).map((i) => pool.send(msg(i))))
+    await pool.close()
+    assert.ok(outcomes.every((o) => o._tag === 'Sent'), JSON.stringify(outcomes.filter((o) => o._tag !== 'Sent')))
+    assert.ok(outcomes.some((o) => o._tag === 'Sent' && o.attempts === 2), 'some message was retried after the 421')
+    assert.deepEqual(idsIn(mini.messages.map((m) => m.data)), range(30))
+    await mini.close()
+  })
+
+  test('a connection dropped after the dot: that message is "unknown", never retried; the rest are delivered', async () => {
+    const mini = await startMiniSmtp({ onDot: (m) => (m.data.includes('message 7\r\n') ? 'drop' : '250 2.0.0 queued') })
+    const pool = createPool({ host: '127.0.0.1', port: mini.port, tls: 'none', connections: 2 })
+    const outcomes = await Promise.all(range(12).map((i) => pool.send(msg(i))))
+    await pool.close()
+    outcomes.forEach((o, i) => assert.equal(o._tag, i === 7 ? 'Unknown' : 'Sent', `message ${i}`))
+    const unknown = outcomes[7] as Extract<PoolOutcome, { _tag: 'Unknown' }>
+    assert.ok(unknown.error instanceof DeliveryError && unknown.error.outcome === 'unknown')
+    assert.equal(unknown.attempts, 1)
+    // Message 7 reached the server once (and its fate is unknown to us); all others exactly once.
+    assert.deepEqual(idsIn(mini.messages.map((m) => m.data)), range(12))
+    await mini.close()
+  })
+
+  test('a server that refuses connections: each message fails, transient, after one retry', async () => {
+    const mini = await startMiniSmtp()
+    const port = mini.port
+    await mini.close()
+    const pool = createPool({ host: '127.0.0.1', port, tls: 'none', connections: 2 })
+    const outcomes = await Promise.all(range(3).map((i) => pool.send(msg(i))))
+    await pool.close()
+    for (const o of outcomes) {
+      assert.equal(o._tag, 'Failed')
+      if (o._tag === 'Failed') {
+        assert.equal(o.transient, true)
+        assert.equal(o.attempts, 2)
+      }
+    }
+  })
+
+  test('back-pressure: the queue never holds more than its limit', async () => {
+    const mini = await startMiniSmtp()
+    const pool = createPool({ host: '127.0.0.1', port: mini.port, tls: 'none', connections: 1, queueLimit: 3 })
+    const tickets = []
+    let maxQueued = 0
+    for (const i of range(20)) {
+      tickets.push(await pool.enqueue(msg(i)))
+      maxQueued = Math.max(maxQueued, pool.stats().queued)
+    }
+    const outcomes = await Promise.all(tickets.map((t) => t.outcome))
+    await pool.close()
+    assert.ok(maxQueued <= 3, `queued ${maxQueued}`)
+    assert.ok(outcomes.every((o) => o._tag === 'Sent'))
+    await mini.close()
+  })
+
+  test('close without draining reports every queued message as not sent; close refuses new ones', async () => {
+    const mini = await startMiniSmtp()
+    const pool = createPool({ host: '127.0.0.1', port: mini.port, tls: 'none', connections: 1, queueLimit: 50 })
+    const tickets = await Promise.all(range(20).map((i) => pool.enqueue(msg(i))))
+    const stats = await pool.close({ drain: false })
+    const outcomes = await Promise.all(tickets.map((t) => t.outcome))
+    assert.equal(outcomes.length, 20)
+    const sent = outcomes.filter((o) => o._tag === 'Sent').length
+    const notSent = outcomes.filter((o) => o._tag === 'Failed' && o.error instanceof PoolClosed && o.transient).length
+    assert.equal(sent + notSent, 20)
+    assert.ok(notSent > 0)
+    assert.equal(stats.sent, sent)
+    assert.equal(mini.messages.length, sent)
+    await assert.rejects(pool.enqueue(msg(99)), PoolClosed)
+    await mini.close()
+  })
+
+  test('NOOP before reusing an idle connection', async () => {
+    const mini = await startMiniSmtp()
+    const pool = createPool({ host: '127.0.0.1', port: mini.port, tls: 'none', connections: 1, idleNoopAfterMs: 0 })
+    for (const i of range(3)) assert.equal((await pool.send(msg(i)))._tag, 'Sent')
+    await pool.close()
+    assert.equal(mini.commands.filter((c) => c.line === 'NOOP').length, 2)
+    assert.equal(mini.connections(), 1)
+    await mini.close()
+  })
+
+  test('rate limit: never more than 4 transactions started in any 150 ms', async () => {
+    const mini = await startMiniSmtp()
+    const pool = createPool({ host: '127.0.0.1', port: mini.port, tls: 'none', connections: 3, rate: { messages: 4, perMs: 150 } })
+    await Promise.all(range(12).map((i) => pool.send(msg(i))))
+    await pool.close()
+    const times = mini.messages.map((m) => m.at).sort((a, b) => a - b)
+    assert.equal(times.length, 12)
+    // Server-side times trail the client's starts a little; allow 10 ms of scheduling slack.
+    for (let i = 0; i + 4 < times.length; i++) assert.ok(times[i + 4]! - times[i]! >= 140, `window at ${i}: ${times[i + 4]! - times[i]!} ms`)
+    await mini.close()
+  })
+})
