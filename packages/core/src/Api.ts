@@ -20,7 +20,7 @@ import type { SmtpError, UsageError } from './SmtpError.ts'
 import { describe, isTransient } from './SmtpError.ts'
 import type { Timeouts } from './Timeouts.ts'
 import type { TranscriptLine } from './Transcript.ts'
-import type { Clock, Resolver, Transport } from './Transport.ts'
+import type { Clock, Resolver, TlsInfo, Transport } from './Transport.ts'
 import * as Direct from './Direct.ts'
 import * as Pool from './Pool.ts'
 import type { SubmissionServer } from './Routing.ts'
@@ -204,6 +204,10 @@ export class SmtpClient {
   /** Whether the connection is encrypted. */
   get secure(): boolean {
     return this.session.ready.secure
+  }
+  /** The negotiated TLS version, cipher and server certificate, when the adapter can tell. */
+  get tls(): TlsInfo | null {
+    return this.session.tlsInfo()
   }
   /** The SASL mechanism used to log in, or null. */
   get authenticated(): string | null {

@@ -101,16 +101,16 @@ export const summarize = (domains: ReadonlyArray<DomainOutcome>): DirectReport =
   for (const d of domains) {
     switch (d._tag) {
       case 'Delivered':
-        accepted.push(...d.result.accepted)
-        rejected.push(...d.result.rejected.map((r) => ({ recipient: r.recipient, message: r.message, transient: isTransient(r.error) })))
+        for (const a of d.result.accepted) accepted.push(a)
+        for (const r of d.result.rejected) rejected.push({ recipient: r.recipient, message: r.message, transient: isTransient(r.error) })
         break
       case 'Failed': {
         const own = new Map(d.refused.map((r) => [r.recipient, r]))
-        rejected.push(...d.recipients.map((recipient) => own.get(recipient) ?? { recipient, message: d.message, transient: d.transient }))
+        for (const recipient of d.recipients) rejected.push(own.get(recipient) ?? { recipient, message: d.message, transient: d.transient })
         break
       }
       case 'Unknown':
-        unknown.push(...d.recipients)
+        for (const r of d.recipients) unknown.push(r)
         break
     }
   }

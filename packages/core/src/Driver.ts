@@ -15,7 +15,7 @@ import type { AppInput, Input } from './Input.ts'
 import type { Delivered, DeliveryFailed, DeliveryUnknown, Event, Ready, Replied, RequestFailed } from './Output.ts'
 import type { SmtpError, UsageError } from './SmtpError.ts'
 import type { State } from './State.ts'
-import type { Clock, Transport } from './Transport.ts'
+import type { Clock, Transport, TlsInfo } from './Transport.ts'
 import type { TranscriptLine } from './Transcript.ts'
 import * as Transcript from './Transcript.ts'
 import { fromUtf8, utf8 } from './Bytes.ts'
@@ -58,6 +58,8 @@ export interface Session {
   transcript(): ReadonlyArray<TranscriptLine>
   /** The error that ended the session, if it failed. */
   failure(): SmtpError | null
+  /** What TLS was negotiated, if the transport can say (null on plain connections). */
+  tlsInfo(): TlsInfo | null
   /** Resolves once the connection is closed. */
   readonly closed: Promise<void>
 }
@@ -197,6 +199,10 @@ class Loop {
       }
     }
     this.after()
+  }
+
+  tlsInfo(): TlsInfo | null {
+    return this.transport.tlsInfo?.() ?? null
   }
 
   /** Run transport work strictly in output order. */
@@ -418,6 +424,7 @@ export const openSession = (
         },
         transcript: () => loop.transcript(),
         failure: () => loop.state.closedBy,
+        tlsInfo: () => loop.tlsInfo(),
         closed: loop.closed,
       }
       resolve(E.right(session))

@@ -24,6 +24,23 @@ export interface Transport {
   write(bytes: Uint8Array): Promise<void>
   upgradeTls(servername: string): Promise<Transport>
   close(): Promise<void>
+  /** Optional: what TLS was negotiated, for display (`smtpure probe`); null on a plain connection. */
+  tlsInfo?(): TlsInfo | null
+}
+
+/** The negotiated TLS parameters and the server's certificate, as an adapter can describe them. */
+export interface TlsInfo {
+  /** e.g. `TLSv1.3`. */
+  readonly protocol: string | null
+  readonly cipher: string | null
+  readonly certificate: {
+    readonly subject: string
+    readonly issuer: string
+    readonly subjectAltNames: ReadonlyArray<string>
+    readonly validFrom: string
+    readonly validTo: string
+    readonly sha256: string
+  } | null
 }
 
 /**

@@ -28,7 +28,7 @@ export type { Envelope } from './Envelope.ts'
 export type { Input, AppInput, TransportInput } from './Input.ts'
 export type { Output, Event, RecipientOutcome, Transmit } from './Output.ts'
 export type { State, Phase, Transaction } from './State.ts'
-export type { Transport, Clock, Resolver } from './Transport.ts'
+export type { Transport, Clock, Resolver, TlsInfo } from './Transport.ts'
 
 export type { SmtpError as SmtpErrorType, UsageError } from './SmtpError.ts'
 export type { Reply as ReplyType } from './Reply.ts'

@@ -6,7 +6,7 @@
 import { isIP } from 'node:net'
 import * as net from 'node:net'
 import * as tls from 'node:tls'
-import type { Transport } from '@smtpure/core'
+import type { TlsInfo, Transport } from '@smtpure/core'
 
 /** TLS settings shared by implicit TLS and STARTTLS. */
 export interface TlsSettings {
@@ -133,6 +133,28 @@ export class NodeTransport implements Transport {
   async upgradeTls(servername: string): Promise<Transport> {
     const secure = await tlsHandshake({ ...tlsConnectOptions(servername, this.settings), socket: this.socket })
     return new NodeTransport(secure, this.settings)
+  }
+
+  tlsInfo(): TlsInfo | null {
+    if (!(this.socket instanceof tls.TLSSocket)) return null
+    const cert = this.socket.getPeerCertificate()
+    const name = (o: Record<string, string | string[] | undefined> | undefined): string =>
+      o === undefined ? '' : Object.entries(o).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v ?? ''}`).join(', ')
+    return {
+      protocol: this.socket.getProtocol(),
+      cipher: this.socket.getCipher()?.name ?? null,
+      certificate:
+        cert !== undefined && Object.keys(cert).length > 0
+          ? {
+              subject: name(cert.subject as unknown as Record<string, string>),
+              issuer: name(cert.issuer as unknown as Record<string, string>),
+              subjectAltNames: (cert.subjectaltname ?? '').split(', ').filter((x) => x !== ''),
+              validFrom: cert.valid_from,
+              validTo: cert.valid_to,
+              sha256: cert.fingerprint256,
+            }
+          : null,
+    }
   }
 
   close(): Promise<void> {

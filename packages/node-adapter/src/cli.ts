@@ -1,164 +1,175 @@
 /**
- * `smtpure`: send a message from the command line and show the (redacted) transcript.
+ * `smtpure`: send mail and look at servers from the command line, safely (certificates checked,
+ * TLS before AUTH, passwords never on the command line or in the transcript).
  *
- *   smtpure send [--server host[:port]] [--tls required|opportunistic|implicit|none]
- *                [--user NAME] [--from ADDR] [--to ADDR]... [--subject TEXT] [--body TEXT | --body-file PATH]
- *                [--attach PATH]...
- *                [--ca PATH] [--json] [--quiet]
- *
- * With no --server, an embedded SMTP server is started on 127.0.0.1 and the message goes there.
- * The password comes from $SMTPURE_PASSWORD (never from argv, so it is not in shell history or ps).
- *
- * Exit codes: 0 delivered, 2 usage error, 3 permanent failure, 4 temporary failure,
- * 5 delivery unknown.
+ * Exit codes: 0 every recipient accepted, 2 usage error, 3 permanent failure, 4 temporary
+ * failure, 5 delivery unknown (the final reply never came: a blind retry may duplicate).
  */
-import { randomBytes } from 'node:crypto'
-import { createReadStream, readFileSync } from 'node:fs'
-import { basename } from 'node:path'
-import * as E from 'fp-ts/lib/Either.js'
-import { Mime } from '@smtpure/core'
 import { parseArgs } from 'node:util'
-import { DeliveryError, SmtpFailure, sendMail, type ConnectOptions, type Message } from './index.ts'
-import type { TranscriptLine } from '@smtpure/core'
+import type { Io } from './cli/io.ts'
+import { runProbe } from './cli/probe.ts'
+import { CliUsage, EXIT, runSend, type SendArgs } from './cli/send.ts'
 
-const USAGE = `usage: smtpure send [--server host[:port]] [--tls required|opportunistic|implicit|none]
-                    [--user NAME] [--from ADDR] [--to ADDR ...] [--subject TEXT]
-                    [--body TEXT | --body-file PATH] [--attach PATH ...] [--ca PATH] [--json] [--quiet]
-  The password is read from SMTPURE_PASSWORD. Without --server, an embedded local server is used.`
+export { EXIT } from './cli/send.ts'
+export type { Io } from './cli/io.ts'
 
-export const EXIT = { ok: 0, usage: 2, permanent: 3, transient: 4, unknown: 5 } as const
+export const USAGE = `usage:
+  smtpure send [--server host[:port] | --server embedded] [--tls required|opportunistic|implicit|none]
+               [--auth USER] [--from ADDR] [--to ADDR ...] [--to-file PATH] [--count N] [--connections N]
+               [--subject TEXT] [--body TEXT | --body-file PATH] [--attach PATH ...]
+               [--ca PATH] [--dns IP[:PORT] ...] [--mx-port N] [-v] [--json] [--quiet] [--progress]
+  smtpure probe host[:port] [--tls ...] [--ca PATH] [-v] [--json]
 
-const color = process.stdout.isTTY ? (c: number, s: string) => `\x1b[${c}m${s}\x1b[0m` : (_c: number, s: string) => s
+  Where mail goes when there is no --server: with --auth, to the submission server of the --from
+  domain found by DNS (SRV _submissions/_submission, then smtp.<domain>); with --to, straight to
+  each recipient domain's MX hosts; with neither, to an embedded demo server on 127.0.0.1.
+  The password comes from SMTPURE_PASSWORD or a prompt, never from the command line.
+  --to-file sends one message per recipient listed; --count N sends the message N times (a pool of
+  --connections connections, default 4). -v shows the transcript (credentials redacted).
+  Exit: 0 all accepted, 2 usage, 3 permanent failure, 4 temporary failure, 5 delivery unknown.`
 
-const show = (l: TranscriptLine): void => {
-  const tag = l.direction === 'C' ? color(36, 'C:') : l.direction === 'S' ? color(33, 'S:') : color(90, '*')
-  console.log(`${tag} ${l.text}`)
+const TLS_POLICIES = ['required', 'opportunistic', 'implicit', 'none'] as const
+
+/** Bounds on what the command line may ask for. */
+export const MAX_COUNT = 1_000_000
+export const MAX_CONNECTIONS = 64
+
+const positiveInt = (name: string, v: string | undefined, fallback: number, max: number): number => {
+  if (v === undefined) return fallback
+  const n = Number(v)
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliUsage(`--${name} must be a whole number from 1 to ${max}`)
+  return n
 }
 
-/** A small in-process server for the demo (the smtp-server package, a dev dependency). */
-const embeddedServer = async (): Promise<{ port: number; close: () => void; received: () => number }> => {
-  const { SMTPServer } = await import('smtp-server').catch(() => {
-    throw new Error('the embedded demo server needs the smtp-server package (npm install smtp-server), or pass --server')
-  })
-  let count = 0
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    banner: 'smtpure embedded demo server',
-    onData(stream, _session, callback) {
-      stream.on('data', () => {})
-      stream.on('end', () => {
-        count++
-        callback(null)
-      })
-    },
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()))
-  const address = server.server.address()
-  const port = typeof address === 'object' && address !== null ? address.port : 0
-  return { port, close: () => server.close(), received: () => count }
+const tlsOf = (v: string | undefined): SendArgs['tls'] => {
+  if (v === undefined) return undefined
+  if (!(TLS_POLICIES as ReadonlyArray<string>).includes(v)) throw new CliUsage(`--tls must be one of ${TLS_POLICIES.join(', ')}`)
+  return v as SendArgs['tls']
 }
 
-const parseServer = (s: string): { host: string; port?: number } => {
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s)
-  if (m === null) throw new Error(`--server: cannot read ${JSON.stringify(s)} as host[:port]`)
-  return m[2] !== undefined ? { host: m[1]!, port: Number(m[2]) } : { host: m[1]! }
-}
+const common = {
+  tls: { type: 'string' },
+  ca: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', short: 'v', default: false },
+} as const
 
-export const main = async (argv: ReadonlyArray<string>): Promise<number> => {
-  const [command, ...rest] = argv
-  if (command !== 'send') {
-    console.error(USAGE)
-    return command === '--help' || command === '-h' ? EXIT.ok : EXIT.usage
-  }
-  let args
-  try {
-    args = parseArgs({
-      args: [...rest],
-      options: {
-        server: { type: 'string' },
-        tls: { type: 'string' },
-        user: { type: 'string' },
-        from: { type: 'string', default: 'demo@example.org' },
-        to: { type: 'string', multiple: true, default: ['you@example.net'] },
-        subject: { type: 'string', default: 'Hello from smtpure' },
-        body: { type: 'string' },
-        'body-file': { type: 'string' },
-        attach: { type: 'string', multiple: true },
-        ca: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-      },
-    }).values
-  } catch (e) {
-    console.error(`${(e as Error).message}\n${USAGE}`)
-    return EXIT.usage
-  }
-  const embedded = args.server === undefined ? await embeddedServer() : null
-  const target = embedded !== null ? { host: '127.0.0.1', port: embedded.port } : parseServer(args.server!)
-  const password = process.env['SMTPURE_PASSWORD']
-  if (args.user !== undefined && password === undefined) {
-    console.error('--user needs the password in the SMTPURE_PASSWORD environment variable')
-    return EXIT.usage
-  }
-  const text = args['body-file'] !== undefined ? readFileSync(args['body-file'], 'utf8') : (args.body ?? 'This message was sent by smtpure, an SMTP client with a pure protocol core.\n')
-  const built = Mime.buildMessage(
-    {
-      from: args.from,
-      to: args.to,
-      subject: args.subject,
-      text,
-      attachments: (args.attach ?? []).map((path) => ({ filename: basename(path), content: createReadStream(path) as AsyncIterable<Uint8Array> })),
-    },
-    { now: Date.now(), tzOffsetMinutes: -new Date().getTimezoneOffset(), random: randomBytes(Mime.RANDOM_OCTETS) },
-  )
-  if (E.isLeft(built)) {
-    console.error(built.left.message)
-    embedded?.close()
-    return EXIT.usage
-  }
-  const body: Message['body'] = built.right.chunks
-  const options: ConnectOptions & Message = {
-    ...target,
-    ...(args.tls !== undefined ? { tls: args.tls as NonNullable<ConnectOptions['tls']> } : embedded !== null ? { tls: 'none' as const } : {}),
-    ...(args.user !== undefined && password !== undefined ? { auth: { user: args.user, pass: password } } : {}),
-    ...(args.ca !== undefined ? { ca: readFileSync(args.ca) } : {}),
-    from: built.right.envelope.from,
-    to: built.right.envelope.to,
-    ...(built.right.envelope.smtpUtf8 === true ? { smtpUtf8: true } : {}),
-    body,
-    transcript: false,
-    ...(args.quiet || args.json ? {} : { onTranscript: show }),
-  }
-  if (embedded !== null && !args.quiet && !args.json) console.log(color(90, `* embedded SMTP server listening on 127.0.0.1:${embedded.port}`))
-  const started = performance.now()
-  try {
-    const result = await sendMail(options)
-    const ms = Math.round(performance.now() - started)
-    if (args.json) {
-      console.log(JSON.stringify({ status: 'delivered', ms, ...result, transcript: undefined }))
-    } else if (!args.quiet) {
-      console.log(color(32, `delivered in ${ms} ms: ${result.reply.code} ${result.reply.text}`))
-      for (const a of result.accepted) console.log(`  accepted ${a.recipient} (${a.code})`)
-      for (const r of result.rejected) console.log(color(31, `  rejected ${r.recipient}: ${r.message}`))
+export const processIo = (): Io => ({
+  out: (l) => void process.stdout.write(`${l}\n`),
+  err: (l) => void process.stderr.write(`${l}\n`),
+  status: (l) => void (process.stderr.isTTY ? process.stderr.write(`\r\x1b[K${l}`) : process.stderr.write(`${l}\n`)),
+  env: process.env,
+  color: process.stdout.isTTY === true && process.env['NO_COLOR'] === undefined,
+  askSecret: process.stdin.isTTY === true ? askSecret : null,
+  now: () => performance.now(),
+})
+
+/** Read a line from the terminal without echo. */
+const askSecret = (prompt: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const stdin = process.stdin
+    process.stderr.write(prompt)
+    stdin.setRawMode(true)
+    stdin.resume()
+    let value = ''
+    const onData = (d: Buffer): void => {
+      for (const ch of d.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') return finish(null)
+        if (ch === '\u0003') return finish(new Error('cancelled'))
+        if (ch === '\u007f') value = value.slice(0, -1)
+        else value += ch
+      }
     }
-    return EXIT.ok
+    const finish = (e: Error | null): void => {
+      stdin.off('data', onData)
+      stdin.setRawMode(false)
+      stdin.pause()
+      process.stderr.write('\n')
+      if (e !== null) reject(e)
+      else resolve(value)
+    }
+    stdin.on('data', onData)
+  })
+
+export const main = async (argv: ReadonlyArray<string>, io: Io = processIo()): Promise<number> => {
+  const [command, ...rest] = argv
+  try {
+    switch (command) {
+      case 'send': {
+        if (rest.some((x) => x === '--password' || x.startsWith('--password=') || x === '--pass')) {
+          throw new CliUsage('passwords are not taken from the command line (shell history, ps); set SMTPURE_PASSWORD or type it at the prompt')
+        }
+        const v = parseArgs({
+          args: [...rest],
+          options: {
+            ...common,
+            server: { type: 'string' },
+            auth: { type: 'string' },
+            user: { type: 'string' },
+            from: { type: 'string', default: 'demo@example.org' },
+            to: { type: 'string', multiple: true },
+            'to-file': { type: 'string' },
+            count: { type: 'string' },
+            connections: { type: 'string' },
+            subject: { type: 'string', default: 'Hello from smtpure' },
+            body: { type: 'string' },
+            'body-file': { type: 'string' },
+            attach: { type: 'string', multiple: true },
+            dns: { type: 'string', multiple: true },
+            'mx-port': { type: 'string' },
+            quiet: { type: 'boolean', default: false },
+            progress: { type: 'boolean', default: false },
+          },
+        }).values
+        if (v.body !== undefined && v['body-file'] !== undefined) throw new CliUsage('--body and --body-file are exclusive')
+        return await runSend(io, {
+          server: v.server,
+          tls: tlsOf(v.tls),
+          user: v.auth ?? v.user,
+          from: v.from,
+          to: v.to,
+          toFile: v['to-file'],
+          count: positiveInt('count', v.count, 1, MAX_COUNT),
+          connections: positiveInt('connections', v.connections, 4, MAX_CONNECTIONS),
+          subject: v.subject,
+          body: v.body,
+          bodyFile: v['body-file'],
+          attach: v.attach ?? [],
+          ca: v.ca,
+          dns: v.dns,
+          mxPort: v['mx-port'] !== undefined ? positiveInt('mx-port', v['mx-port'], 25, 65535) : undefined,
+          json: v.json,
+          verbose: v.verbose,
+          quiet: v.quiet,
+          progress: v.progress,
+        })
+      }
+      case 'probe': {
+        const p = parseArgs({ args: [...rest], options: common, allowPositionals: true })
+        if (p.positionals.length !== 1) throw new CliUsage('probe takes one server: smtpure probe host[:port]')
+        return await runProbe(io, { server: p.positionals[0]!, tls: tlsOf(p.values.tls), ca: p.values.ca, json: p.values.json, verbose: p.values.verbose })
+      }
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(USAGE)
+        return EXIT.ok
+      default:
+        throw new CliUsage(command === undefined ? 'a command is needed' : `unknown command ${JSON.stringify(command)}`)
+    }
   } catch (e) {
-    if (e instanceof DeliveryError || e instanceof SmtpFailure) {
-      const code =
-        e instanceof SmtpFailure && e.error._tag === 'UsageError'
-          ? EXIT.usage
-          : e instanceof DeliveryError && e.outcome === 'unknown'
-            ? EXIT.unknown
-            : e.transient
-              ? EXIT.transient
-              : EXIT.permanent
-      if (args.json) console.log(JSON.stringify({ status: code === EXIT.unknown ? 'unknown' : 'failed', error: e.message, transient: e.transient }))
-      else console.error(color(31, e.message))
-      return code
+    // parseArgs reports unknown options with a TypeError carrying an ERR_PARSE_ARGS_* code.
+    const parseError = (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true
+    if (e instanceof CliUsage || parseError) {
+      io.err(`${(e as Error).message}\n${USAGE}`)
+      return EXIT.usage
+    }
+    const { SmtpFailure } = await import('./index.ts')
+    if (e instanceof SmtpFailure && e.error._tag === 'UsageError') {
+      io.err(e.message)
+      return EXIT.usage
     }
     throw e
-  } finally {
-    embedded?.close()
   }
 }
 

@@ -239,7 +239,10 @@ const normalizeLines = (s: string): string => s.replace(/\r\n|\r|\n/g, '\r\n')
 
 /** 7bit when ASCII with short lines; 8bit only with 8BITMIME; else QP for mostly ASCII, base64. */
 const chooseEncoding = (text: string, eightBitOk: boolean): Encoding => {
-  const longest = Math.max(0, ...text.split('\r\n').map((l) => utf8(l).length))
+  // A loop, not Math.max(...lines): a spread of a million lines overflows the stack.
+  let longest = 0
+  // A UTF-16 unit is at most 3 UTF-8 octets, so only lines that could be too long are encoded.
+  for (const l of text.split('\r\n')) if (l.length * 3 > longest) longest = Math.max(longest, utf8(l).length)
   if (isAscii(text) && longest <= MAX_LINE) return '7bit'
   if (eightBitOk && longest <= MAX_LINE && !text.includes('\0')) return '8bit'
   const bytes = utf8(text)
