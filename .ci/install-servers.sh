@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the real SMTP servers the interop tests start on loopback: Postfix (with Dovecot for
-# SASL) and aiosmtpd, from Debian's packages, plus openssl for the throwaway CA. Idempotent and
+# SASL) and aiosmtpd, from Debian's packages, plus openssl for the throwaway CA and dnsmasq as
+# the DNS server of the routing tests. Idempotent and
 # quick when everything is already there. Needs root.
 set -euo pipefail
 need=()
-for pkg in postfix dovecot-core python3-aiosmtpd openssl; do
+for pkg in postfix dovecot-core python3-aiosmtpd openssl dnsmasq-base; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

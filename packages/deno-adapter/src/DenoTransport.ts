@@ -54,13 +54,15 @@ export class DenoTransport implements Transport {
 
 /** Connect (and for implicit TLS, handshake) to host:port. */
 export const connectDeno = async (
-  target: { host: string; port: number; implicitTls: boolean },
+  target: { host: string; port: number; implicitTls: boolean; address?: string },
   settings: DenoTlsSettings,
 ): Promise<DenoTransport> => {
-  if (!target.implicitTls) {
-    const conn = await Deno.connect({ hostname: target.host, port: target.port, transport: 'tcp' })
+  if (!target.implicitTls || target.address !== undefined) {
+    const conn = await Deno.connect({ hostname: target.address ?? target.host, port: target.port, transport: 'tcp' })
     conn.setNoDelay(true)
-    return new DenoTransport(conn, settings)
+    const plain = new DenoTransport(conn, settings)
+    // Connected to an address: TLS (if implicit) is started over it, verified for the host name.
+    return target.implicitTls ? ((await plain.upgradeTls(target.host)) as DenoTransport) : plain
   }
   const conn = await Deno.connectTls({
     hostname: target.host,
