@@ -2,7 +2,7 @@
  * @smtpure/deno against the real servers the Node test runner started (test/interop/deno.test.ts
  * passes their endpoints in SMTPURE_SERVERS): real Deno sockets, real TLS.
  */
-import { connect, DeliveryError, sendMail, SmtpFailure } from '../mod.ts'
+import { connect, DeliveryError, denoResolver, makeDenoApi, sendMail, SmtpFailure } from '../mod.ts'
 
 interface ServerInfo {
   readonly name: string
@@ -18,6 +18,8 @@ interface Env {
   readonly caPem: string
   readonly unknownCaPem: string
   readonly servers: ReadonlyArray<ServerInfo>
+  /** dnsmasq on 127.0.0.1: MX for mx.test → 127.0.0.1, a null MX for null.test (see deno.test.ts). */
+  readonly dnsPort: number
 }
 
 const env = JSON.parse(Deno.env.get('SMTPURE_SERVERS') ?? 'null') as Env | null
@@ -179,4 +181,21 @@ Deno.test({ name: 'abort after the final dot: delivery unknown', ignore }, async
     listener.close()
     await serve.catch(() => {})
   }
+})
+
+Deno.test({ name: 'Deno.resolveDns resolver: classified answers, and direct delivery through MX', ignore }, async () => {
+  const resolver = denoResolver({ ipAddr: '127.0.0.1', port: env!.dnsPort })
+  const mx = await resolver.mx('mx.test')
+  assert(mx._tag === 'Found' && mx.records[0]!.exchange.replace(/\.$/, '') === 'host.mx.test', `mx ${JSON.stringify(mx)}`)
+  const none = await resolver.mx('host.mx.test')
+  assert(none._tag === 'NoRecords' || none._tag === 'NoDomain', `nodata ${JSON.stringify(none)}`)
+  const gone = await resolver.mx('gone.test')
+  assert(gone._tag === 'NoDomain' || gone._tag === 'NoRecords', `nxdomain ${JSON.stringify(gone)}`)
+  const s = env!.servers[0]!
+  const api = makeDenoApi({ resolver })
+  const marker = `direct-${crypto.randomUUID()}`
+  const report = await api.sendDirect({ port: s.plain, tls: 'none' }, { from, to: ['dora@example.test', 'nobody@null.test'], body: `Subject: ${marker}\r\n\r\nvia MX from Deno\r\n` })
+  assert(report.accepted.length === 1 && report.accepted[0]!.recipient === 'dora@example.test', JSON.stringify(report))
+  assert(report.rejected.length === 1 && report.rejected[0]!.recipient === 'nobody@null.test' && !report.rejected[0]!.transient, JSON.stringify(report))
+  assert((await stored(s, marker)).includes('via MX from Deno'), 'body missing')
 })
