@@ -1,12 +1,24 @@
 // smtpure as a bench client (the built package): node bench/clients/smtpure.mjs PORT SCENARIO
-import { connect } from '@smtpure/node'
-import { SCENARIOS, body, recipients, runLanes, streamedBody } from './common.mjs'
+import { connect, createPool } from '@smtpure/node'
+import { SCENARIOS, body, recipients, report, runLanes, streamedBody } from './common.mjs'
 
 const [port, name] = [Number(process.argv[2]), process.argv[3] ?? 'A']
 const sc = SCENARIOS[name]
 const to = recipients(sc.recipients)
 const payload = sc.streamed ? null : body(sc.bodyBytes)
 const opts = { host: '127.0.0.1', port, tls: 'none', clientName: 'bench.example' }
+
+if (name === 'E') {
+  // The pool: N connections, each carrying its share with envelopes pipelined behind final dots.
+  const t0 = performance.now()
+  const c0 = process.cpuUsage()
+  const pool = createPool({ ...opts, connections: sc.connections, messagesPerConnection: sc.perConnection, pipelineDepth: sc.perConnection, queueLimit: sc.messages })
+  const outcomes = await Promise.all(Array.from({ length: sc.messages }, () => pool.send({ from: 'bench@example.org', to, body: payload })))
+  await pool.close()
+  if (outcomes.some((o) => o._tag !== 'Sent')) throw new Error('a message was not sent')
+  report(sc.messages, sc.messages * payload.length, performance.now() - t0, process.cpuUsage(c0))
+  process.exit(0)
+}
 
 await runLanes(sc, payload?.length ?? sc.bodyBytes, async (share) => {
   for (let sent = 0; sent < share; ) {

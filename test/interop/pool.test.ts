@@ -34,6 +34,17 @@ describe('pool against smtp-server', () => {
     assert.deepEqual(idsIn(stored.map((m) => m.raw.toString('latin1'))), range(200))
   })
 
+  test('pipelineDepth: several messages in flight per connection, pipelined, each delivered once', async () => {
+    await server.clearMessages()
+    const pool = createPool({ ...server.plain, tls: 'none', connections: 2, messagesPerConnection: 1000, pipelineDepth: 16, queueLimit: 64 })
+    const outcomes = await Promise.all(range(300).map((i) => pool.send(msg(1000 + i))))
+    const stats = await pool.close()
+    assert.ok(outcomes.every((o) => o._tag === 'Sent'))
+    assert.equal(stats.connectionsOpened, 2)
+    const stored = await server.waitForMessages(300)
+    assert.deepEqual(idsIn(stored.map((m) => m.raw.toString('latin1'))), range(300).map((i) => 1000 + i))
+  })
+
   test('per-recipient rejections are reported per message', async () => {
     const pool = createPool({ ...server.plain, tls: 'none', connections: 2 })
     const o = await pool.send({ from: 'a@example.test', to: ['ok@example.test', 'reject-me@example.test'], body: 'x\r\n' })

@@ -30,9 +30,22 @@ export interface PoolOptions {
   readonly rate?: { readonly messages: number; readonly perMs: number }
   /** Send NOOP before reusing a connection idle for this long (ms). Default 10 000. */
   readonly idleNoopAfterMs?: number
+  /**
+   * Messages handed to one connection at once (pipelined where the server allows). Default 1.
+   * Above 1, messages queued behind one whose connection broke use up a retry too.
+   */
+  readonly pipelineDepth?: number
 }
 
-export const POOL_DEFAULTS: { readonly connections: 4; readonly messagesPerConnection: 100; readonly queueLimit: 100; readonly idleNoopAfterMs: 10_000 } = { connections: 4, messagesPerConnection: 100, queueLimit: 100, idleNoopAfterMs: 10_000 }
+export const POOL_DEFAULTS: { readonly connections: 4; readonly messagesPerConnection: 100; readonly queueLimit: 100; readonly idleNoopAfterMs: 10_000; readonly pipelineDepth: 1 } = {
+  connections: 4,
+  messagesPerConnection: 100,
+  queueLimit: 100,
+  idleNoopAfterMs: 10_000,
+  pipelineDepth: 1,
+}
+/** Upper bound on `pipelineDepth`. */
+export const MAX_PIPELINE_DEPTH = 1000
 
 // ---- the rate limiter (pure)
 
@@ -115,6 +128,8 @@ export interface Pool<M, R> {
 interface Job<M, R> {
   readonly message: M
   readonly settle: (o: PoolOutcome<R>) => void
+  /** Tries so far, this one included. */
+  attempts: number
 }
 
 /** A closed pool refuses new messages with this error. */
@@ -130,6 +145,7 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
   const perConnection = clampInt(options.messagesPerConnection, POOL_DEFAULTS.messagesPerConnection, Number.MAX_SAFE_INTEGER)
   const queueLimit = clampInt(options.queueLimit, POOL_DEFAULTS.queueLimit, MAX_POOL_QUEUE)
   const idleNoop = options.idleNoopAfterMs ?? POOL_DEFAULTS.idleNoopAfterMs
+  const depth = clampInt(options.pipelineDepth, POOL_DEFAULTS.pipelineDepth, MAX_PIPELINE_DEPTH)
   const clock = deps.clock
   let window = options.rate !== undefined ? rateWindow(clampInt(options.rate.messages, 1, MAX_RATE_WINDOW), Math.max(0, options.rate.perMs)) : null
 
@@ -152,18 +168,24 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
     if (w !== undefined) w()
   }
 
+  /** The next job if one is queued, without waiting. */
+  const takeNow = (): Job<M, R> | null => {
+    if (queued() === 0) return null
+    const job = queue[head]!
+    queue[head++] = undefined
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head)
+      head = 0
+    }
+    wake(roomWaiters)
+    return job
+  }
+
+  /** The next job, waiting for one; null once the pool is closing and the queue is empty. */
   const take = async (): Promise<Job<M, R> | null> => {
     for (;;) {
-      if (queued() > 0) {
-        const job = queue[head]!
-        queue[head++] = undefined
-        if (head > 1024 && head * 2 > queue.length) {
-          queue = queue.slice(head)
-          head = 0
-        }
-        wake(roomWaiters)
-        return job
-      }
+      const job = takeNow()
+      if (job !== null) return job
       if (closing) return null
       await new Promise<void>((resolve) => jobWaiters.push(resolve))
     }
@@ -192,10 +214,18 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
     job.settle(o)
   }
 
+  /** Put a job back at the head of the queue (a retry goes before newer messages). */
+  const requeue = (job: Job<M, R>): void => {
+    if (head > 0) queue[--head] = job
+    else queue.unshift(job)
+    wake(jobWaiters)
+  }
+
   const worker = async (): Promise<void> => {
     let client: C | null = null
     let used = 0
     let lastUse = 0
+    const inflight = new Set<Promise<void>>()
     const retire = async (): Promise<void> => {
       const c = client
       client = null
@@ -203,55 +233,75 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
       if (c.failure() === null) await c.quit().catch(() => c.abort())
       else c.abort()
     }
+    /** One message's error: settle it, or give it another go on a new connection. */
+    const failed = (job: Job<M, R>, e: unknown, broken: boolean): void => {
+      lastUse = clock.now()
+      const kind = deps.kindOf(e)
+      if (kind === null) return settle(job, { _tag: 'Failed', error: e, transient: false, attempts: job.attempts })
+      if (kind === 'unknown') return settle(job, { _tag: 'Unknown', error: e, attempts: job.attempts })
+      // A definite "not delivered" because the connection broke (421, lost, refused): safe to
+      // try again on a new connection, a bounded number of times.
+      if (kind === 'failed' && broken && deps.transient(e) && job.attempts <= POOL_RETRIES && !(closing && !drain)) {
+        job.attempts++
+        return requeue(job)
+      }
+      settle(job, { _tag: 'Failed', error: e, transient: kind === 'failed' && deps.transient(e), attempts: job.attempts })
+    }
     for (;;) {
-      const job = await take()
-      if (job === null) break
-      inFlight++
+      if (client !== null && (used >= perConnection || client.failure() !== null)) {
+        // Let what is in flight on this connection finish before leaving it.
+        await Promise.all(inflight)
+        await retire()
+      }
+      let job = inflight.size < depth ? takeNow() : null
+      if (job === null) {
+        if (inflight.size > 0) {
+          await Promise.race(inflight)
+          continue
+        }
+        job = await take()
+        if (job === null) break
+      }
       await rateSlot()
-      for (let attempt = 1; ; attempt++) {
+      if (client !== null && inflight.size === 0 && clock.now() - lastUse >= idleNoop) {
+        // RFC 5321 §4.1.1.9: NOOP to learn whether an idle connection still works.
+        const c: C = client
+        const alive = await c.noop().then(
+          () => true,
+          () => false,
+        )
+        if (!alive) await retire()
+      }
+      if (client === null) {
         try {
-          if (client !== null && (used >= perConnection || client.failure() !== null)) await retire()
-          if (client !== null && clock.now() - lastUse >= idleNoop) {
-            // RFC 5321 §4.1.1.9: NOOP to learn whether an idle connection still works.
-            const c: C = client
-            const alive = await c.noop().then(
-              () => true,
-              () => false,
-            )
-            if (!alive) await retire()
-          }
-          if (client === null) {
-            client = await deps.connect()
-            opened++
-            used = 0
-          }
-          used++
-          const result = await client.send(job.message)
-          lastUse = clock.now()
-          settle(job, { _tag: 'Sent', result, attempts: attempt })
-          break
+          client = await deps.connect()
+          opened++
+          used = 0
         } catch (e) {
-          lastUse = clock.now()
-          const kind = deps.kindOf(e)
-          const broken = client === null || client.failure() !== null
-          if (broken) await retire()
-          if (kind === null) {
-            settle(job, { _tag: 'Failed', error: e, transient: false, attempts: attempt })
-            break
-          }
-          if (kind === 'unknown') {
-            settle(job, { _tag: 'Unknown', error: e, attempts: attempt })
-            break
-          }
-          // A definite "not delivered" because the connection broke (421, lost, refused): the
-          // message is safe to try once more on a new connection.
-          if (kind === 'failed' && broken && deps.transient(e) && attempt <= POOL_RETRIES && !(closing && !drain)) continue
-          settle(job, { _tag: 'Failed', error: e, transient: kind === 'failed' && deps.transient(e), attempts: attempt })
-          break
+          failed(job, e, true)
+          continue
         }
       }
-      inFlight--
+      used++
+      const c: C = client
+      const j: Job<M, R> = job
+      // Up to `depth` messages are handed to the session at once: it pipelines their envelopes
+      // behind each other's final dot where the server allows (RFC 2920).
+      const p: Promise<void> = c.send(j.message).then(
+        (result) => {
+          lastUse = clock.now()
+          settle(j, { _tag: 'Sent', result, attempts: j.attempts })
+        },
+        (e: unknown) => failed(j, e, c.failure() !== null),
+      )
+      const tracked: Promise<void> = p.finally(() => {
+        inflight.delete(tracked)
+        inFlight--
+      })
+      inflight.add(tracked)
+      inFlight++
     }
+    await Promise.all(inflight)
     await retire()
   }
 
@@ -265,7 +315,7 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
     if (closing) throw new PoolClosed('the pool is closed; no new messages are taken')
     let settleOutcome!: (o: PoolOutcome<R>) => void
     const outcome = new Promise<PoolOutcome<R>>((resolve) => (settleOutcome = resolve))
-    queue.push({ message, settle: settleOutcome })
+    queue.push({ message, settle: settleOutcome, attempts: 1 })
     wake(jobWaiters)
     return { outcome }
   }
@@ -281,7 +331,7 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
         while (queued() > 0) {
           const job = queue[head]!
           queue[head++] = undefined
-          settle(job, { _tag: 'Failed', error: new PoolClosed('the pool was closed before this message was sent'), transient: true, attempts: 0 })
+          settle(job, { _tag: 'Failed', error: new PoolClosed('the pool was closed before this message was sent'), transient: true, attempts: job.attempts - 1 })
         }
       }
       while (roomWaiters.length > 0) wake(roomWaiters)
