@@ -47,5 +47,8 @@ run(process.execPath, [
   'tsx',
   '--test',
   '--test-concurrency=2',
+  // A failed test must not leave the run waiting on a server it left open, or on itself.
+  '--test-force-exit',
+  '--test-timeout=600000',
   ...files,
 ])

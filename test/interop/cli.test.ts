@@ -72,8 +72,9 @@ describe('smtpure send', () => {
     assert.ok(!v.all().includes(Buffer.from(`\0${server.credentials.username}\0${server.credentials.password}`).toString('base64')))
   })
 
-  test('bulk: --count with a pool and a progress line in messages/s', async () => {
+  test('bulk: --count with a pool and a progress line in messages/s', async (ctx) => {
     const mini = await startMiniSmtp()
+    ctx.after(() => mini.close())
     const t = capture()
     const code = await main(['send', '--server', `127.0.0.1:${mini.port}`, '--tls', 'none', '--to', 'many@example.test', '--count', '40', '--connections', '3', '--progress'], t.io)
     assert.equal(code, EXIT.ok, t.all())
@@ -81,14 +82,14 @@ describe('smtpure send', () => {
     assert.ok(mini.connections() <= 3)
     assert.match(t.status.at(-1)!, /^40\/40 messages, [\d.]+ msg\/s$/)
     assert.match(t.out.join('\n'), /40 sent, 0 failed, 0 unknown/)
-    await mini.close()
   })
 
-  test('bulk: --to-file sends one message per recipient; a dropped dot gives exit 5', async () => {
+  test('bulk: --to-file sends one message per recipient; a dropped dot gives exit 5', async (t0) => {
     const dir = mkdtempSync(join(tmpdir(), 'smtpure-cli-'))
     const list = join(dir, 'rcpts.txt')
     writeFileSync(list, '# newsletter\na@example.test\nb@example.test\n\nlost@example.test\n')
     const mini = await startMiniSmtp({ onDot: (m) => (m.to.includes('lost@example.test') ? 'drop' : '250 ok') })
+    t0.after(() => mini.close())
     const t = capture()
     const code = await main(['send', '--server', `127.0.0.1:${mini.port}`, '--tls', 'none', '--to-file', list, '--json'], t.io)
     assert.equal(code, EXIT.unknown)
@@ -96,7 +97,6 @@ describe('smtpure send', () => {
     assert.equal(json.sent, 2)
     assert.equal(json.unknown, 1)
     assert.deepEqual(json.messages.map((m) => [m.to[0], m.outcome]), [['a@example.test', 'Sent'], ['b@example.test', 'Sent'], ['lost@example.test', 'Unknown']])
-    await mini.close()
   })
 
   test('a large body file shows bytes/s progress and arrives whole', async () => {

@@ -46,7 +46,8 @@ export const startDns = async (zone: DnsZone): Promise<DnsServer> => {
   ]
   for (const [name, addresses] of Object.entries(zone.hosts ?? {})) {
     for (const a of addresses) if (!LOOPBACK.has(a)) throw new Error(`test DNS: ${a} is not a loopback address`)
-    args.push(`--host-record=${name},${addresses.join(',')}`)
+    // One record per address: with several IPv4 addresses in one --host-record, dnsmasq keeps only the last.
+    for (const a of addresses) args.push(`--host-record=${name},${a}`)
   }
   for (const [domain, records] of Object.entries(zone.mx ?? {})) {
     for (const r of records) {
