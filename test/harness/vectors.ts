@@ -158,7 +158,7 @@ export const toInput = (i: VectorStep['in'], now: number): Input => {
       return { _tag: 'Send', envelope: env.right, now }
     }
     case 'bodyChunk':
-      return { _tag: 'BodyChunk', bytes: text(i), now }
+      return i['last'] === true ? { _tag: 'BodyChunk', bytes: text(i), last: true, now } : { _tag: 'BodyChunk', bytes: text(i), now }
     case 'bodyEnd':
       return { _tag: 'BodyEnd', now }
     case 'reset':

@@ -19,8 +19,12 @@ export const WHOLE_BODY_CHUNK = 256 * 1024
 
 const toBytes = (c: Uint8Array | string): Uint8Array => (typeof c === 'string' ? utf8(c) : c)
 
-async function* slices(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
-  for (let i = 0; i < bytes.length; i += WHOLE_BODY_CHUNK) yield bytes.subarray(i, i + WHOLE_BODY_CHUNK)
+/** A whole body as views of at most WHOLE_BODY_CHUNK octets (no copy); an array, so the driver
+ * knows which chunk is the last and can send it with the terminator in one write. */
+const slices = (bytes: Uint8Array): ReadonlyArray<Uint8Array> => {
+  const out: Array<Uint8Array> = []
+  for (let i = 0; i < bytes.length; i += WHOLE_BODY_CHUNK) out.push(bytes.subarray(i, i + WHOLE_BODY_CHUNK))
+  return out
 }
 
 async function* mapped(source: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>): AsyncGenerator<Uint8Array> {
@@ -28,7 +32,7 @@ async function* mapped(source: AsyncIterable<Uint8Array | string> | Iterable<Uin
 }
 
 /** The body as chunks. */
-export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> => {
+export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> | ReadonlyArray<Uint8Array> => {
   if (typeof body === 'string') return slices(utf8(body))
   if (body instanceof Uint8Array) return slices(body)
   if (!(Symbol.asyncIterator in body) && !(Symbol.iterator in body) && typeof (body as ByteStream).getReader === 'function') {

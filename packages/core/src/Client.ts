@@ -703,18 +703,21 @@ const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, St
 const bodyTransaction = (s: State): Transaction | null =>
   s.current !== null && s.current.stage === 'Body' && s.current.bodyRequested ? s.current : null
 
-const onBodyChunk = (s: State, bytes: Uint8Array, now: number, out: Out): E.Either<UsageError, State> => {
+const onBodyChunk = (s: State, bytes: Uint8Array, last: boolean, now: number, out: Out): E.Either<UsageError, State> => {
   const t = bodyTransaction(s)
   if (t === null) return wrongState('body data is only taken after BodyWanted')
   if (t.bdat) {
     // RFC 3030 §2: BDAT carries the octets as they are: no dot-stuffing; line ends are still
     // normalized unless the body is binary.
     const [data, stuffer] = t.envelope.binary === true ? [bytes, t.stuffer] : Dot.stuff(bytes, false)(t.stuffer)
+    if (last) return E.right(endBdat(s, t, t.envelope.binary === true ? data : concat([data, Dot.finishUnstuffed(stuffer)]), now, out))
     const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
     if (data.length === 0) return E.right(s1)
     return E.right(sendBdat(s1, data, false, t.id, now, out))
   }
   const [stuffed, stuffer] = Dot.stuff(bytes)(t.stuffer)
+  // The last chunk and the terminator go out together: one write, not two.
+  if (last) return E.right(endData(s, t, concat([stuffed, Dot.finish(stuffer)]), now, out))
   const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
   return E.right(stuffed.length === 0 ? s1 : transmit(s1, out, stuffed, false, 'body', now))
 }
@@ -722,24 +725,31 @@ const onBodyChunk = (s: State, bytes: Uint8Array, now: number, out: Out): E.Eith
 const onBodyEnd = (s: State, now: number, out: Out): E.Either<UsageError, State> => {
   const t = bodyTransaction(s)
   if (t === null) return wrongState('the body can only end after BodyWanted')
-  if (t.bdat) {
-    const tail = t.envelope.binary === true ? new Uint8Array(0) : Dot.finishUnstuffed(t.stuffer)
-    const s1 = sendBdat(s, tail, true, t.id, now, out)
-    return E.right({ ...s1, current: null, finishing: { ...t, stage: 'Finishing', bodyRequested: false } })
-  }
-  const s1 = transmit(s, out, Dot.finish(t.stuffer), false, 'body', now)
+  if (t.bdat) return E.right(endBdat(s, t, t.envelope.binary === true ? new Uint8Array(0) : Dot.finishUnstuffed(t.stuffer), now, out))
+  return E.right(endData(s, t, Dot.finish(t.stuffer), now, out))
+}
+
+/** The last BDAT chunk (RFC 3030 §2: `BDAT n LAST`); the transaction waits for its reply. */
+const endBdat = (s: State, t: Transaction, tail: Uint8Array, now: number, out: Out): State => {
+  const s1 = sendBdat(s, tail, true, t.id, now, out)
+  return { ...s1, current: null, finishing: { ...t, stage: 'Finishing', bodyRequested: false } }
+}
+
+/** Send the end of the content (with the terminator) and wait for the final reply(s). */
+const endData = (s: State, t: Transaction, tail: Uint8Array, now: number, out: Out): State => {
+  const s1 = transmit(s, out, tail, false, 'body', now)
   // RFC 2033 §4.2: an LMTP server answers the final dot once per accepted recipient.
   const finals: Sent[] =
     s.config.protocol === 'lmtp'
       ? t.outcomes.flatMap((o, i) => (o?._tag === 'Accepted' ? [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: i }, label: `end of data for ${t.envelope.to[i]}` } satisfies Sent] : []))
       : [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: -1 }, label: 'end of data' }]
-  return E.right({
+  return {
     ...s1,
     current: null,
     finishing: { ...t, stage: 'Finishing', bodyRequested: false },
     pending: [...s1.pending, ...finals],
     waitSince: s1.pending.length === 0 ? now : s1.waitSince,
-  })
+  }
 }
 
 /** `BDAT n [LAST]` and its octets (the command line and the data as two writes). */
@@ -797,7 +807,7 @@ const dispatch = (input: Input, s: State, out: Out): E.Either<UsageError, State>
     case 'Send':
       return onSend(s, input.envelope, out)
     case 'BodyChunk':
-      return onBodyChunk(s, input.bytes, input.now, out)
+      return onBodyChunk(s, input.bytes, input.last === true, input.now, out)
     case 'BodyEnd':
       return onBodyEnd(s, input.now, out)
     case 'Reset':

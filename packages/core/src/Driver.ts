@@ -82,6 +82,9 @@ interface Request {
 
 const BODY_LINE = /^<message content: (\d+) octets>$/
 
+/** How the driver reads a body: an iterator, or a whole body's chunks with a cursor. */
+type BodyReader = AsyncIterator<Uint8Array> | Iterator<Uint8Array> | { readonly chunks: ReadonlyArray<Uint8Array>; cursor: number }
+
 /** Most bytes of one unfinished server line the transcript keeps. */
 const MAX_TRANSCRIPT_PARTIAL = 4096
 
@@ -91,11 +94,13 @@ class Loop {
   private reading = false
   private io: Promise<void> = Promise.resolve()
   private timer: { at: number; cancel: () => void } | null = null
+  /** The engine's current deadline (the timer may be set earlier). */
+  private deadline: number | null = null
   private requests: Request[] = []
   /** Index of the oldest waiting request in `requests` (a queue without O(n) shifts). */
   private requestsHead = 0
   private readonly recording: boolean
-  private readonly bodies = new Map<number, AsyncIterator<Uint8Array> | Iterator<Uint8Array>>()
+  private readonly bodies = new Map<number, BodyReader>()
   private readonly outcomes = new Map<number, (o: TransactionOutcome) => void>()
   private readonly replyWaiters: Array<(e: Replied | RequestFailed) => void> = []
   private readonly lines: TranscriptLine[] = []
@@ -216,16 +221,29 @@ class Loop {
     this.pumpRead()
   }
 
+  /**
+   * Keep one platform timer at or before the engine's deadline. Deadlines mostly move later (each
+   * reply restarts one), so a timer that would fire early is kept and re-armed when it fires,
+   * instead of being replaced on every step.
+   */
   private armTimer(): void {
     const deadline = pollTimeout(this.state)
-    const at = O.isSome(deadline) ? deadline.value : null
-    if (this.timer !== null && this.timer.at === at) return
+    this.deadline = O.isSome(deadline) ? deadline.value : null
+    if (this.deadline === null) {
+      // Nothing to wait for: no timer may keep the process alive.
+      this.timer?.cancel()
+      this.timer = null
+      return
+    }
+    if (this.timer !== null && this.timer.at <= this.deadline) return
     this.timer?.cancel()
-    this.timer = null
-    if (at === null) return
+    const at = this.deadline
     const cancel = this.clock.setTimer(at, () => {
       this.timer = null
-      this.feed({ _tag: 'Tick', now: this.clock.now() })
+      const due = this.deadline
+      if (due === null) return
+      if (this.clock.now() < due) this.armTimer()
+      else this.feed({ _tag: 'Tick', now: this.clock.now() })
     })
     this.timer = { at, cancel }
   }
@@ -277,7 +295,8 @@ class Loop {
   }
 
   registerBody(id: number, body: BodySource, done: (o: TransactionOutcome) => void): void {
-    const it = Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : body[Symbol.iterator]()
+    // An array is a body known whole: its last chunk can carry the terminator.
+    const it: BodyReader = Array.isArray(body) ? { chunks: body as ReadonlyArray<Uint8Array>, cursor: 0 } : Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : body[Symbol.iterator]()
     this.bodies.set(id, it)
     this.outcomes.set(id, done)
   }
@@ -289,6 +308,16 @@ class Loop {
   private async pullBody(id: number): Promise<void> {
     const it = this.bodies.get(id)
     if (it === undefined) return
+    if ('chunks' in it) {
+      // Never step from inside the commit that asked for the body: outputs stay in order.
+      await null
+      if (!this.outcomes.has(id)) return
+      const now = this.clock.now()
+      const i = it.cursor++
+      const r = i >= it.chunks.length ? this.feed({ _tag: 'BodyEnd', now }) : this.feed({ _tag: 'BodyChunk', bytes: it.chunks[i]!, last: i === it.chunks.length - 1, now })
+      if (E.isLeft(r) && !isClosed(this.state)) this.feed({ _tag: 'Abort', reason: r.left.message, now })
+      return
+    }
     let next: IteratorResult<Uint8Array>
     try {
       next = await it.next()
@@ -325,7 +354,7 @@ class Loop {
         const it = this.bodies.get(e.transaction)
         this.bodies.delete(e.transaction)
         // Let an unfinished body source release what it holds.
-        if (it !== undefined && e._tag !== 'Delivered') void Promise.resolve(it.return?.()).catch(() => {})
+        if (it !== undefined && !('chunks' in it) && e._tag !== 'Delivered') void Promise.resolve(it.return?.()).catch(() => {})
         done?.(e)
         break
       }

@@ -24,7 +24,13 @@ export interface Tick { readonly _tag: 'Tick'; readonly now: number }
 /** Start a mail transaction. */
 export interface Send { readonly _tag: 'Send'; readonly envelope: Envelope; readonly now: number }
 /** The next piece of the body, after `BodyWanted`. */
-export interface BodyChunk { readonly _tag: 'BodyChunk'; readonly bytes: Uint8Array; readonly now: number }
+export interface BodyChunk {
+  readonly _tag: 'BodyChunk'
+  readonly bytes: Uint8Array
+  /** This chunk ends the body: the same as BodyChunk then BodyEnd, in one write (or one BDAT LAST). */
+  readonly last?: boolean
+  readonly now: number
+}
 /** The body is complete, after `BodyWanted`. */
 export interface BodyEnd { readonly _tag: 'BodyEnd'; readonly now: number }
 /** RSET (RFC 5321 §4.1.1.5) while idle. */
