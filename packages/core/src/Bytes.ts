@@ -19,8 +19,23 @@ export const LF = 0x0a
 export const DOT = 0x2e
 export const NUL = 0x00
 
+/** Strings up to this length are encoded by hand when ASCII (command lines): faster than a host call. */
+export const SHORT_ASCII = 512
+
 /** UTF-8 bytes of a string (ASCII strings give their ASCII bytes). */
-export const utf8 = (s: string): Uint8Array => encoder.encode(s)
+export const utf8 = (s: string): Uint8Array => {
+  if (s.length <= SHORT_ASCII) {
+    const out = new Uint8Array(s.length)
+    let i = 0
+    for (; i < s.length; i++) {
+      const c = s.charCodeAt(i)
+      if (c > 0x7f) break
+      out[i] = c
+    }
+    if (i === s.length) return out
+  }
+  return encoder.encode(s)
+}
 
 /** Decode UTF-8, replacing malformed sequences: server text is untrusted and only ever shown. */
 export const fromUtf8 = (b: Uint8Array): string => decoder.decode(b)

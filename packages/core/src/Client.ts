@@ -162,28 +162,26 @@ const pipeliningOn = (s: State): boolean => s.config.pipelining && s.capabilitie
  * of the same sensitivity go out in one Transmit (one write for a whole pipelined group).
  */
 const flush = (s0: State, out: Out, now: number): State => {
-  let s = s0
-  let batch: Uint8Array[] = []
-  let batchSensitive = false
-  const sendBatch = (): void => {
-    if (batch.length > 0) s = transmit(s, out, concat(batch), batchSensitive, 'command', now)
-    batch = []
+  if (s0.outbox.length === 0 || s0.current?.stage === 'Body') return s0
+  // Work on local copies and build the next state once (this runs for every command sent).
+  const pipelining = pipeliningOn(s0)
+  const pending = [...s0.pending]
+  let waitSince = s0.waitSince
+  let taken = 0
+  const batches: Array<{ readonly lines: Uint8Array[]; readonly sensitive: boolean }> = []
+  while (taken < s0.outbox.length) {
+    const last = pending[pending.length - 1]
+    if (last !== undefined && !(pipelining && pipelinable(last.command))) break
+    const q = s0.outbox[taken++]!
+    const batch = batches[batches.length - 1]
+    if (batch !== undefined && batch.sensitive === q.sensitive) batch.lines.push(q.line)
+    else batches.push({ lines: [q.line], sensitive: q.sensitive })
+    if (pending.length === 0) waitSince = now
+    pending.push({ command: q.command, label: q.label })
   }
-  while (s.outbox.length > 0 && s.current?.stage !== 'Body') {
-    const last = s.pending[s.pending.length - 1]
-    if (last !== undefined && !(pipeliningOn(s) && pipelinable(last.command))) break
-    const q = s.outbox[0]!
-    if (batch.length > 0 && q.sensitive !== batchSensitive) sendBatch()
-    batchSensitive = q.sensitive
-    batch.push(q.line)
-    s = {
-      ...s,
-      outbox: s.outbox.slice(1),
-      pending: [...s.pending, { command: q.command, label: q.label }],
-      waitSince: s.pending.length === 0 ? now : s.waitSince,
-    }
-  }
-  sendBatch()
+  if (taken === 0) return s0
+  let s: State = { ...s0, outbox: s0.outbox.slice(taken), pending, waitSince }
+  for (const b of batches) s = transmit(s, out, concat(b.lines), b.sensitive, 'command', now)
   return s
 }
 
