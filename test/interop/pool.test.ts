@@ -5,8 +5,9 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { createPool, DeliveryError, PoolClosed, type PoolOutcome } from '@smtpure/node'
+import { createPool, DeliveryError, PoolClosed, SmtpFailure, type PoolOutcome } from '@smtpure/node'
 import { startSmtpServer } from '../servers/smtpServer.ts'
+import { testCa } from '../servers/ca.ts'
 import { startMiniSmtp } from '../servers/miniSmtp.ts'
 import type { MailServer } from '../servers/types.ts'
 
@@ -43,6 +44,25 @@ describe('pool against smtp-server', () => {
     assert.equal(stats.connectionsOpened, 2)
     const stored = await server.waitForMessages(300)
     assert.deepEqual(idsIn(stored.map((m) => m.raw.toString('latin1'))), range(300).map((i) => 1000 + i))
+  })
+
+  test('a wrong password fails every message at once, without a login per message', async () => {
+    let logins = 0
+    const pool = createPool({
+      host: 'localhost',
+      port: server.submission!.port,
+      ca: (await testCa()).caPem,
+      auth: { user: server.credentials.username, pass: 'wrong' },
+      connections: 2,
+      onTranscript: (l) => void (l.direction === 'C' && l.text.startsWith('AUTH') ? logins++ : 0),
+    })
+    const outcomes = await Promise.all(range(20).map((i) => pool.send(msg(i))))
+    await pool.close()
+    for (const o of outcomes) {
+      assert.ok(o._tag === 'Failed' && !o.transient && o.error instanceof SmtpFailure && o.error.error._tag === 'Rejected' && o.error.error.code === 535, JSON.stringify(o))
+    }
+    // Each of the two connections may have tried once before the first refusal was known.
+    assert.ok(logins >= 1 && logins <= 2, `${logins} logins`)
   })
 
   test('per-recipient rejections are reported per message', async () => {

@@ -3,7 +3,8 @@
  * (RSET after a failed transaction is the engine's), is checked with NOOP after being idle, and is
  * replaced when the server closes it (421) or it breaks. Every message gets exactly one outcome;
  * a message is tried again on a fresh connection only when its outcome was a definite "not
- * delivered" caused by the connection, so a retry can never duplicate it.
+ * delivered" caused by the connection, so a retry can never duplicate it. A permanent failure to
+ * connect or log in fails the rest at once instead of trying again for each message.
  */
 import type { SmtpError } from './SmtpError.ts'
 import type { Clock } from './Transport.ts'
@@ -162,6 +163,8 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
   let failed = 0
   let unknown = 0
   let opened = 0
+  /** A permanent connect failure: every later message fails with it, without a new attempt. */
+  let refused: unknown = null
 
   const wake = (ws: Array<() => void>): void => {
     const w = ws.shift()
@@ -273,11 +276,18 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
         if (!alive) await retire()
       }
       if (client === null) {
+        if (refused !== null) {
+          // The server already refused us for good (wrong password, bad certificate): do not
+          // log in again for every queued message (accounts lock after repeated failures).
+          settle(job, { _tag: 'Failed', error: refused, transient: false, attempts: job.attempts })
+          continue
+        }
         try {
           client = await deps.connect()
           opened++
           used = 0
         } catch (e) {
+          if (deps.kindOf(e) === 'failed' && !deps.transient(e)) refused = e
           failed(job, e, true)
           continue
         }
