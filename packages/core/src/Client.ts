@@ -180,9 +180,9 @@ const flush = (s0: State, out: Out, now: number): State => {
     pending.push({ command: q.command, label: q.label })
   }
   if (taken === 0) return s0
-  let s: State = { ...s0, outbox: s0.outbox.slice(taken), pending, waitSince }
-  for (const b of batches) s = transmit(s, out, concat(b.lines), b.sensitive, 'command', now)
-  return s
+  for (const b of batches) out.push({ _tag: 'Transmit', bytes: concat(b.lines), sensitive: b.sensitive, kind: 'command' })
+  // What `transmit` does per write, done once for the batches.
+  return { ...s0, outbox: s0.outbox.slice(taken), pending, waitSince, writesInFlight: s0.writesInFlight + batches.length, lastWriteAt: now }
 }
 
 /** After every step: send what may be sent, ask for body when the pipe is clear. */
