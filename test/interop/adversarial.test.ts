@@ -13,11 +13,14 @@ const scripted = async (onConnection: (s: Socket, received: string[]) => void): 
   const received: string[] = []
   const server = createServer((s) => {
     connections++
+    // A test server never keeps the test process alive (a failed test may not reach its close).
+    s.unref()
     s.on('error', () => {})
     s.on('data', (d) => received.push(d.toString('latin1')))
     onConnection(s, received)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  server.unref()
   const a = server.address()
   return { port: typeof a === 'object' && a !== null ? a.port : 0, server, connections: () => connections, received }
 }

@@ -41,6 +41,8 @@ export const startMiniSmtp = async (b: MiniBehaviour = {}, listenHost: '127.0.0.
   let connections = 0
   const server = net.createServer((s) => {
     const id = ++connections
+    // A test server never keeps the test process alive (a failed test may not reach its close).
+    s.unref()
     sockets.add(s)
     s.on('close', () => sockets.delete(s))
     s.on('error', () => {})
@@ -122,6 +124,7 @@ export const startMiniSmtp = async (b: MiniBehaviour = {}, listenHost: '127.0.0.
     server.once('error', reject)
     server.listen({ port, host: listenHost, ipv6Only: listenHost === '::1' }, () => resolve())
   })
+  server.unref()
   const a = server.address()
   return {
     port: typeof a === 'object' && a !== null ? a.port : 0,
