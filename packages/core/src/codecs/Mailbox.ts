@@ -119,8 +119,24 @@ const parseMailDomain = (d: string): E.Either<string, Domain | AddressLiteral> =
   return E.isRight(r) ? r : E.left(`the domain ${showInput(d)} is not valid: ${r.left}`)
 }
 
+/** How many recently accepted mailboxes are remembered (bulk sends repeat the same sender). */
+export const MAILBOX_CACHE_SIZE = 256
+const accepted = new Map<string, E.Either<string, Mailbox>>()
+
 /** The canonical wire form of a mailbox (see the module comment), or why it is refused. */
 export const parseMailbox = (input: string): E.Either<string, Mailbox> => {
+  // A pure function, so a bounded memo of its successes changes nothing but the time it takes.
+  const known = accepted.get(input)
+  if (known !== undefined) return known
+  const r = parseMailboxUncached(input)
+  if (E.isRight(r)) {
+    if (accepted.size >= MAILBOX_CACHE_SIZE) accepted.delete(accepted.keys().next().value as string)
+    accepted.set(input, r)
+  }
+  return r
+}
+
+const parseMailboxUncached = (input: string): E.Either<string, Mailbox> => {
   if (input.length > MAX_MAILBOX_INPUT_LENGTH) return E.left(`it is longer than ${MAX_MAILBOX_OCTETS} octets`)
   // CR, LF and NUL would end or split the command line: refused anywhere, quoted or not.
   const ctl = /\p{Cc}/u.exec(input)
