@@ -80,7 +80,7 @@ describe('smtpure send', () => {
     assert.equal(code, EXIT.ok, t.all())
     assert.equal(mini.messages.length, 40)
     assert.ok(mini.connections() <= 3)
-    assert.match(t.status.at(-1)!, /^40\/40 messages, [\d.]+ msg\/s$/)
+    assert.match(t.status.at(-1)!, /^\[#{20}\] 40\/40 messages, [\d.]+ msg\/s$/)
     assert.match(t.out.join('\n'), /40 sent, 0 failed, 0 unknown/)
   })
 

@@ -38,6 +38,15 @@ export const showLine =
 export const formatBytes = (n: number): string =>
   n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : n < 1024 ** 3 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${(n / 1024 ** 3).toFixed(2)} GiB`
 
+/** Width of a progress bar, in characters. */
+export const BAR_WIDTH = 20
+
+/** `[#####---------------]` for `done` of `total`. */
+export const bar = (done: number, total: number): string => {
+  const filled = total <= 0 ? BAR_WIDTH : Math.min(BAR_WIDTH, Math.floor((done * BAR_WIDTH) / total))
+  return `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`
+}
+
 /** Minimum time between progress updates. */
 export const PROGRESS_INTERVAL_MS = 200
 

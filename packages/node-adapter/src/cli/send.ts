@@ -9,7 +9,7 @@ import { basename } from 'node:path'
 import * as E from 'fp-ts/lib/Either.js'
 import { Mime, type Direct } from '@smtpure/core'
 import { DeliveryError, SmtpFailure, makeNodeApi, nodeResolver, type ConnectOptions, type PoolOutcome, type SendResult } from '../index.ts'
-import { COLORS, counting, formatBytes, paint, progress, showLine, type Io } from './io.ts'
+import { bar, COLORS, counting, formatBytes, paint, progress, showLine, type Io } from './io.ts'
 
 export const EXIT = { ok: 0, usage: 2, permanent: 3, transient: 4, unknown: 5 } as const
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT]
@@ -238,7 +238,7 @@ const bulkSend = async (
   const jobs: ReadonlyArray<ReadonlyArray<string>> = a.toFile !== undefined ? to.flatMap((r) => Array.from({ length: a.count }, () => [r])) : Array.from({ length: a.count }, () => to)
   const pool = api.createPool({ ...common, ...target, connections: a.connections, queueLimit: Math.max(16, a.connections * 4) } as Parameters<Api['createPool']>[0])
   let done = 0
-  const p = a.progress ? progress(io, (ms) => `${done}/${jobs.length} messages, ${((done * 1000) / Math.max(ms, 1)).toFixed(1)} msg/s`) : null
+  const p = a.progress ? progress(io, (ms) => `${bar(done, jobs.length)} ${done}/${jobs.length} messages, ${((done * 1000) / Math.max(ms, 1)).toFixed(1)} msg/s`) : null
   const outcomes: Array<Promise<PoolOutcome>> = []
   const started = io.now()
   for (const rcpts of jobs) {
