@@ -4,19 +4,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { main, EXIT, type Io } from '../../packages/node-adapter/src/cli.ts'
+import { main, EXIT } from '../../packages/node-adapter/src/cli.ts'
+import { captureIo } from '../harness/CaptureIo.ts'
 import { startSmtpServer, type MailServer } from '../servers/index.ts'
 import { startMiniSmtp } from '../servers/miniSmtp.ts'
 import { testCa } from '../servers/ca.ts'
 
-/** An Io that records what the command printed. */
-const capture = (env: Record<string, string> = {}, askSecret: Io['askSecret'] = null) => {
-  const out: string[] = []
-  const err: string[] = []
-  const status: string[] = []
-  const io: Io = { out: (l) => void out.push(l), err: (l) => void err.push(l), status: (l) => void status.push(l), env, color: false, askSecret, now: () => performance.now() }
-  return { io, out, err, status, all: () => [...out, ...err].join('\n') }
-}
+const capture = captureIo
 
 describe('smtpure send', () => {
   let server: MailServer

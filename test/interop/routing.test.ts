@@ -7,18 +7,14 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { makeNodeApi, nodeResolver, SmtpFailure } from '@smtpure/node'
-import { main, EXIT, type Io } from '../../packages/node-adapter/src/cli.ts'
+import { main, EXIT } from '../../packages/node-adapter/src/cli.ts'
+import { captureIo } from '../harness/CaptureIo.ts'
 import { startDns, type DnsServer } from '../servers/dnsmasq.ts'
 import { startMiniSmtp, type MiniServer } from '../servers/miniSmtp.ts'
 import { startSmtpServer, testCa, type MailServer } from '../servers/index.ts'
 import { freePort } from '../servers/ports.ts'
 
-const capture = (env: Record<string, string> = {}) => {
-  const out: string[] = []
-  const err: string[] = []
-  const io: Io = { out: (l) => void out.push(l), err: (l) => void err.push(l), status: () => {}, env, color: false, askSecret: null, now: () => performance.now() }
-  return { io, out, all: () => [...out, ...err].join('\n') }
-}
+const capture = captureIo
 
 describe('routing against a real DNS server', () => {
   let dns: DnsServer
