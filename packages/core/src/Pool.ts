@@ -19,6 +19,12 @@ export const MAX_POOL_QUEUE = 100_000
 export const MAX_RATE_WINDOW = 100_000
 /** A message whose connection broke before it was delivered is tried this many more times. */
 export const POOL_RETRIES = 1
+/**
+ * After this many connection attempts in a row have failed (or one permanent refusal, such as a
+ * wrong password), messages fail at once for CONNECT_COOLDOWN_MS instead of each trying again.
+ */
+export const MAX_CONSECUTIVE_CONNECT_FAILURES = 3
+export const CONNECT_COOLDOWN_MS = 30_000
 
 export interface PoolOptions {
   /** Connections to open, at most MAX_POOL_CONNECTIONS. Default 4. */
@@ -163,8 +169,9 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
   let failed = 0
   let unknown = 0
   let opened = 0
-  /** A permanent connect failure: every later message fails with it, without a new attempt. */
-  let refused: unknown = null
+  /** Connection attempts that failed in a row, and while (and how) messages fail without one. */
+  let connectFailures = 0
+  let failFast: { readonly until: number; readonly error: unknown; readonly transient: boolean } | null = null
 
   const wake = (ws: Array<() => void>): void => {
     const w = ws.shift()
@@ -276,18 +283,23 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
         if (!alive) await retire()
       }
       if (client === null) {
-        if (refused !== null) {
-          // The server already refused us for good (wrong password, bad certificate): do not
-          // log in again for every queued message (accounts lock after repeated failures).
-          settle(job, { _tag: 'Failed', error: refused, transient: false, attempts: job.attempts })
+        if (failFast !== null && clock.now() < failFast.until) {
+          // The server is down, turning us away, or refused our login for good: report the rest
+          // unsent rather than try (and log in) again for each one; accounts lock after
+          // repeated failures. After the cool-down one attempt is made again.
+          settle(job, { _tag: 'Failed', error: failFast.error, transient: failFast.transient, attempts: job.attempts })
           continue
         }
         try {
           client = await deps.connect()
           opened++
           used = 0
+          connectFailures = 0
+          failFast = null
         } catch (e) {
-          if (deps.kindOf(e) === 'failed' && !deps.transient(e)) refused = e
+          connectFailures++
+          const permanent = deps.kindOf(e) !== 'failed' || !deps.transient(e)
+          if (permanent || connectFailures >= MAX_CONSECUTIVE_CONNECT_FAILURES) failFast = { until: clock.now() + CONNECT_COOLDOWN_MS, error: e, transient: !permanent }
           failed(job, e, true)
           continue
         }
