@@ -145,36 +145,35 @@ const deliverDomain = async <C>(deps: DirectDeps<C>, resolver: Resolver, group: 
     via,
     attempts,
   })
-  const plan: Routing.MxPlan = group.literal !== null ? { _tag: 'Literal', address: group.literal } : Routing.planMx(group.domain, deps.random(Routing.RANDOM_OCTETS))(await resolver.mx(group.domain))
   let hosts: ReadonlyArray<{ host: string; preference: number | null; implicit: boolean }>
-  switch (plan._tag) {
-    case 'NullMx':
-      return fail(routeFailed(group.domain, 'NullMx', `${group.domain} accepts no mail (null MX, RFC 7505)`, false), null)
-    case 'NoSuchDomain':
-      return fail(routeFailed(group.domain, 'NoSuchDomain', `${group.domain} does not exist (NXDOMAIN)`, false), null)
-    case 'TryLater':
-      return fail(routeFailed(group.domain, 'LookupFailed', `MX lookup for ${group.domain} failed: ${plan.reason}`, true), null)
-    case 'Literal':
-      hosts = [{ host: plan.address, preference: null, implicit: false }]
-      break
-    case 'Hosts':
-      hosts = plan.hosts
-      break
+  if (group.literal !== null) hosts = [{ host: group.literal, preference: null, implicit: false }]
+  else {
+    const plan = Routing.planMx(group.domain, deps.random(Routing.RANDOM_OCTETS))(await resolver.mx(group.domain))
+    switch (plan._tag) {
+      case 'NullMx':
+        return fail(routeFailed(group.domain, 'NullMx', `${group.domain} accepts no mail (null MX, RFC 7505)`, false), null)
+      case 'NoSuchDomain':
+        return fail(routeFailed(group.domain, 'NoSuchDomain', `${group.domain} does not exist (NXDOMAIN)`, false), null)
+      case 'TryLater':
+        return fail(routeFailed(group.domain, 'LookupFailed', `MX lookup for ${group.domain} failed: ${plan.reason}`, true), null)
+      case 'Hosts':
+        hosts = plan.hosts
+        break
+    }
   }
+  /** An address literal is its own address; a host name is looked up (AAAA and A at once). */
+  const addressesOf = async (host: string): Promise<E.Either<Routing.Lookup<string>, ReadonlyArray<string>>> =>
+    group.literal !== null ? E.right([group.literal]) : Routing.orderAddresses(...(await Promise.all([resolver.aaaa(host), resolver.a(host)])))
   let last: SmtpError | null = null
   for (const h of hosts) {
-    let addresses: ReadonlyArray<string>
-    if (plan._tag === 'Literal') addresses = [plan.address]
-    else {
-      const ordered = Routing.orderAddresses(await resolver.aaaa(h.host), await resolver.a(h.host))
-      if (E.isLeft(ordered)) {
-        const why = ordered.left._tag === 'LookupFailed' ? ordered.left.reason : ordered.left._tag === 'NoDomain' ? 'no such host' : 'no address records'
-        attempts.push({ host: h.host, address: null, error: why })
-        last = routeFailed(group.domain, ordered.left._tag === 'LookupFailed' ? 'LookupFailed' : 'NoAddress', `no address for ${h.host}: ${why}`, true)
-        continue
-      }
-      addresses = ordered.right
+    const ordered = await addressesOf(h.host)
+    if (E.isLeft(ordered)) {
+      const why = ordered.left._tag === 'LookupFailed' ? ordered.left.reason : ordered.left._tag === 'NoDomain' ? 'no such host' : 'no address records'
+      attempts.push({ host: h.host, address: null, error: why })
+      last = routeFailed(group.domain, ordered.left._tag === 'LookupFailed' ? 'LookupFailed' : 'NoAddress', `no address for ${h.host}: ${why}`, true)
+      continue
     }
+    const addresses = ordered.right
     for (const address of addresses) {
       const via: Hop = { host: h.host, address, preference: h.preference, implicit: h.implicit }
       let client: C

@@ -240,9 +240,8 @@ class Loop {
     const at = this.deadline
     const cancel = this.clock.setTimer(at, () => {
       this.timer = null
-      const due = this.deadline
-      if (due === null) return
-      if (this.clock.now() < due) this.armTimer()
+      // Fired early for a deadline that has since moved later: wait for the new one.
+      if (this.deadline !== null && this.clock.now() < this.deadline) this.armTimer()
       else this.feed({ _tag: 'Tick', now: this.clock.now() })
     })
     this.timer = { at, cancel }

@@ -40,8 +40,6 @@ export interface SrvRecord {
 export type MxPlan =
   /** Hosts in the order to try them; `implicit` when the domain has no MX (RFC 5321 §5.1). */
   | { readonly _tag: 'Hosts'; readonly hosts: ReadonlyArray<{ readonly host: string; readonly preference: number; readonly implicit: boolean }> }
-  /** The recipient's domain is an address literal: deliver to that address. */
-  | { readonly _tag: 'Literal'; readonly address: string }
   /** RFC 7505: the domain declares it accepts no mail. Permanent. */
   | { readonly _tag: 'NullMx' }
   /** The domain does not exist. Permanent. */

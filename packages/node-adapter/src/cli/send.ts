@@ -101,7 +101,7 @@ const passwordFor = async (io: Io, user: string): Promise<string> => {
 const recipientsOf = (a: SendArgs): ReadonlyArray<string> => {
   const fromFile =
     a.toFile !== undefined
-      ? readFileSync(a.toFile, 'utf8')
+      ? readText(a.toFile, '--to-file')
           .split(/\r?\n/)
           .map((l) => l.trim())
           .filter((l) => l !== '' && !l.startsWith('#'))
@@ -109,16 +109,25 @@ const recipientsOf = (a: SendArgs): ReadonlyArray<string> => {
   return [...(a.to ?? []), ...fromFile]
 }
 
-/** Build the message (fresh streams each time; the same `seed` gives the same bytes). */
+/** A file the user named, or a usage error saying which option named it. */
+const readText = (path: string, option: string): string => {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new CliUsage(`${option}: cannot read ${path}: ${(e as Error).message}`)
+  }
+}
+
+/** Build the message (the text read once, attachment streams opened fresh each time; the same `seed` gives the same bytes). */
 const builder = (a: SendArgs) => {
-  const text = a.bodyFile !== undefined ? undefined : (a.body ?? DEFAULT_TEXT)
+  const text = a.bodyFile !== undefined ? readText(a.bodyFile, '--body-file') : (a.body ?? DEFAULT_TEXT)
   return (to: ReadonlyArray<string>, seed: { now: number; random: Uint8Array }) =>
     Mime.buildMessage(
       {
         from: a.from,
         to,
         subject: a.subject,
-        ...(text !== undefined ? { text } : { text: readFileSync(a.bodyFile!, 'utf8') }),
+        text,
         attachments: a.attach.map((path) => ({ filename: basename(path), content: createReadStream(path) as AsyncIterable<Uint8Array> })),
       },
       { now: seed.now, tzOffsetMinutes: -new Date(seed.now).getTimezoneOffset(), random: seed.random },
