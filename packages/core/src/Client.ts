@@ -619,7 +619,11 @@ const onTick = (s: State, now: number, out: Out): State => {
 
 const wrongState = (message: string): E.Either<UsageError, State> => E.left(usageError('WrongState', message))
 
-const idle = (s: State): boolean => s.phase === 'Ready' && s.current === null
+/**
+ * Whether an app request (Send, RSET, NOOP, VRFY, QUIT) can be taken now; each answers WrongState
+ * otherwise. The driver asks before stepping a queued request, so a waiting queue costs nothing.
+ */
+export const idle = (s: State): boolean => s.phase === 'Ready' && s.current === null
 
 const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, State> => {
   if (s.phase !== 'Ready') return wrongState(`cannot send: the session is not ready (${s.phase})`)

@@ -8,7 +8,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { absurd } from 'fp-ts/lib/function.js'
 import type { Stepped } from './Client.ts'
-import { initial, isClosed, nextTransactionId, pollTimeout, step, wantsRead } from './Client.ts'
+import { idle, initial, isClosed, nextTransactionId, pollTimeout, step, wantsRead } from './Client.ts'
 import type { Config } from './Config.ts'
 import type { Envelope } from './Envelope.ts'
 import type { AppInput, Input } from './Input.ts'
@@ -100,6 +100,8 @@ class Loop {
   /** Index of the oldest waiting request in `requests` (a queue without O(n) shifts). */
   private requestsHead = 0
   private readonly recording: boolean
+  /** The shortest configured timeout: the timer is never set further ahead than this. */
+  private readonly shortestTimeout: number
   private readonly bodies = new Map<number, BodyReader>()
   private readonly outcomes = new Map<number, (o: TransactionOutcome) => void>()
   private readonly replyWaiters: Array<(e: Replied | RequestFailed) => void> = []
@@ -120,6 +122,7 @@ class Loop {
     this.state = initial(config, clock.now())
     this.closed = new Promise((resolve) => (this.closedResolve = resolve))
     this.recording = options.transcript === true || options.onTranscript !== undefined
+    this.shortestTimeout = Math.min(...Object.values(config.timeouts))
   }
 
   start(): void {
@@ -222,9 +225,10 @@ class Loop {
   }
 
   /**
-   * Keep one platform timer at or before the engine's deadline. Deadlines mostly move later (each
-   * reply restarts one), so a timer that would fire early is kept and re-armed when it fires,
-   * instead of being replaced on every step.
+   * Keep one platform timer at or before the engine's deadline. A timer that fires early is
+   * re-armed, so it is set no further ahead than the shortest timeout: every later deadline is at
+   * least that far from its step, so the timer stays put while replies keep moving the deadline
+   * (cancelling and re-setting a platform timer per reply costs more than the rest of the step).
    */
   private armTimer(): void {
     const deadline = pollTimeout(this.state)
@@ -237,7 +241,7 @@ class Loop {
     }
     if (this.timer !== null && this.timer.at <= this.deadline) return
     this.timer?.cancel()
-    const at = this.deadline
+    const at = Math.min(this.deadline, this.clock.now() + this.shortestTimeout)
     const cancel = this.clock.setTimer(at, () => {
       this.timer = null
       // Fired early for a deadline that has since moved later: wait for the new one.
@@ -270,6 +274,8 @@ class Loop {
   /** App requests wait until the engine can take them (it says WrongState until then). */
   private pumpRequests(): void {
     while (this.requestsHead < this.requests.length) {
+      // Every request answers WrongState unless the engine is idle (or closed: then each fails).
+      if (!idle(this.state) && !isClosed(this.state)) return
       const head = this.requests[this.requestsHead]!
       const r = step(head.input(this.clock.now()))(this.state)
       if (E.isLeft(r) && r.left.reason === 'WrongState' && !isClosed(this.state)) return

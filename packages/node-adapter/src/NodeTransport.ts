@@ -51,6 +51,8 @@ export class NodeTransport implements Transport {
   private ended = false
   private failure: Error | null = null
   private corked = false
+  /** The pending read's retry, if one waits. */
+  private wake: (() => void) | null = null
 
   constructor(
     readonly socket: net.Socket,
@@ -58,9 +60,18 @@ export class NodeTransport implements Transport {
   ) {
     socket.setNoDelay(true)
     socket.pause()
-    socket.on('end', () => (this.ended = true))
-    socket.on('error', (e) => (this.failure = e))
-    socket.on('close', () => (this.ended = true))
+    socket.on('end', () => {
+      this.ended = true
+      this.wake?.()
+    })
+    socket.on('error', (e) => {
+      this.failure = e
+      this.wake?.()
+    })
+    socket.on('close', () => {
+      this.ended = true
+      this.wake?.()
+    })
   }
 
   read(): Promise<Uint8Array | null> {
@@ -68,30 +79,22 @@ export class NodeTransport implements Transport {
       const s = this.socket
       const attempt = (): boolean => {
         const chunk = s.read() as Buffer | null
-        if (chunk !== null) return done(() => resolve(chunk))
-        if (this.failure !== null) {
-          const f = this.failure
-          return done(() => reject(f))
-        }
-        if (this.ended || s.destroyed) return done(() => resolve(null))
-        return false
-      }
-      const done = (settle: () => void): true => {
-        s.off('readable', onEvent)
-        s.off('end', onEvent)
-        s.off('close', onEvent)
-        s.off('error', onEvent)
-        settle()
+        if (chunk !== null) resolve(chunk)
+        else if (this.failure !== null) reject(this.failure)
+        else if (this.ended || s.destroyed) resolve(null)
+        else return false
         return true
       }
-      const onEvent = (): void => {
-        attempt()
-      }
       if (attempt()) return
+      // Only 'readable' is added per read; end, close and error wake the read through the
+      // listeners the constructor keeps (adding four listeners per read cost more than the read).
+      const onEvent = (): void => {
+        if (!attempt()) return
+        s.off('readable', onEvent)
+        this.wake = null
+      }
       s.on('readable', onEvent)
-      s.on('end', onEvent)
-      s.on('close', onEvent)
-      s.on('error', onEvent)
+      this.wake = onEvent
     })
   }
 
