@@ -56,7 +56,7 @@ const parseMs = time(() => {
   let offset = 0
   let n = 0
   for (;;) {
-    const r = ReplyParser.next(replies, offset)(p)
+    const r = ReplyParser.parseAt(replies, offset, p)
     if (r._tag !== 'Reply') break
     n++
     p = r.parser

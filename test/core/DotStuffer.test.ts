@@ -79,6 +79,31 @@ describe('DotStuffer', () => {
     )
   })
 
+  // Long runs without a line break go through the word-at-a-time scan; TABs and 8-bit octets
+  // flag a word without ending a line; the chunks start at every alignment.
+  const longRun = fc.constantFrom('abcdefghij', 'x\ty', '\u00e9t\u00e9', '\x0b\x0c', '\x0e\x0f')
+  const longBody = fc.array(fc.oneof(bodyChars, longRun), { maxLength: 120 }).map((xs) => xs.join(''))
+  test('long lines, TABs and 8-bit octets at every alignment equal the reference (property)', () => {
+    fc.assert(
+      fc.property(longBody, fc.nat({ max: 7 }), fc.array(fc.nat(), { maxLength: 4 }), (text, shift, cuts) => {
+        const bytes = b(text)
+        const padded = new Uint8Array(bytes.length + shift)
+        padded.set(bytes, shift)
+        const all = padded.subarray(shift)
+        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((x, y) => x - y)
+        const pieces: Uint8Array[] = []
+        let last = 0
+        for (const p of points) {
+          pieces.push(all.subarray(last, p))
+          last = p
+        }
+        pieces.push(all.subarray(last))
+        assert.equal(stuffChunks(pieces), reference(text))
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
   test('the wire holds no CRLF.CRLF but the terminator, and no bare CR or LF (property)', () => {
     fc.assert(
       fc.property(body, (text) => {

@@ -576,7 +576,7 @@ const onReceived = (s0: State, bytes: Uint8Array, now: number, out: Out): State 
   let s = s0
   let offset = 0
   for (;;) {
-    const r = Parser.next(bytes, offset)(s.parser)
+    const r = Parser.parseAt(bytes, offset, s.parser)
     switch (r._tag) {
       case 'NeedMore':
         return { ...s, parser: r.parser }

@@ -51,52 +51,89 @@ const violation = (message: string): ParseStep => ({ _tag: 'Violation', message 
  */
 export const next =
   (input: Uint8Array, offset: number) =>
-  (p: ReplyParser): ParseStep => {
-    let partial = p.partial
-    let code = p.code
-    let lines = p.lines
-    let at = offset
-    for (;;) {
-      const lf = input.indexOf(LF, at)
-      if (lf < 0) {
-        const rest = input.subarray(at)
-        // The line so far plus CRLF must still fit (RFC 5321 §4.5.3.1.5, generously).
-        if (partial.length + rest.length + 2 > MAX_REPLY_LINE_OCTETS) {
-          return violation(`reply line longer than ${MAX_REPLY_LINE_OCTETS} octets`)
-        }
-        // Copy: the caller's buffer may be reused once this step returns.
-        const kept = rest.length === 0 ? partial : concat([partial, rest.slice()])
-        return { _tag: 'NeedMore', parser: { partial: kept, code, lines } }
-      }
-      const piece = input.subarray(at, lf)
-      if (partial.length + piece.length + 1 > MAX_REPLY_LINE_OCTETS) {
+  (p: ReplyParser): ParseStep =>
+    parseAt(input, offset, p)
+
+/** `next`, uncurried for the engine's hot path (no closure per reply). */
+export const parseAt = (input: Uint8Array, offset: number, p: ReplyParser): ParseStep => {
+  let partial = p.partial
+  let code = p.code
+  // Copied on first append, so the caller's arrays are never changed.
+  let lines = p.lines as string[]
+  let own = false
+  let at = offset
+  const n = input.length
+  for (;;) {
+    // Reply lines are short: a plain loop finds the LF sooner than a native call per line.
+    let lf = at
+    while (lf < n && input[lf] !== LF) lf++
+    if (lf === n) {
+      const rest = input.subarray(at)
+      // The line so far plus CRLF must still fit (RFC 5321 §4.5.3.1.5, generously).
+      if (partial.length + rest.length + 2 > MAX_REPLY_LINE_OCTETS) {
         return violation(`reply line longer than ${MAX_REPLY_LINE_OCTETS} octets`)
       }
-      let line = partial.length === 0 ? piece : concat([partial, piece])
-      partial = EMPTY
-      at = lf + 1
-      // CRLF is the terminator; a bare LF is tolerated (many test servers send it).
-      if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1)
-      if (line.length < 3 || !digit(line[0]!, 2, 5) || !digit(line[1]!, 0, 5) || !digit(line[2]!, 0, 9)) {
-        return violation(`malformed reply line: ${JSON.stringify(fromUtf8(line.subarray(0, 40)))}`)
-      }
-      const lineCode = (line[0]! - 0x30) * 100 + (line[1]! - 0x30) * 10 + (line[2]! - 0x30)
-      if (code !== 0 && lineCode !== code) {
-        return violation(`reply code changed from ${code} to ${lineCode} inside a multi-line reply`)
-      }
-      const sep = line.length > 3 ? line[3]! : 0x20
-      if (sep !== 0x20 && sep !== 0x2d) {
-        return violation(`malformed reply line: ${JSON.stringify(fromUtf8(line.subarray(0, 40)))}`)
-      }
-      const text = line.length > 4 ? fromUtf8(line.subarray(4)) : ''
-      if (lines.length + 1 > MAX_REPLY_LINES) {
-        return violation(`reply longer than ${MAX_REPLY_LINES} lines`)
-      }
-      lines = [...lines, text]
-      if (sep === 0x2d) {
-        code = lineCode
-        continue
-      }
-      return { _tag: 'Reply', reply: { code: lineCode, lines }, parser: empty, offset: at }
+      // Copy: the caller's buffer may be reused once this step returns.
+      const kept = rest.length === 0 ? partial : concat([partial, rest.slice()])
+      return { _tag: 'NeedMore', parser: { partial: kept, code, lines } }
     }
+    if (partial.length + (lf - at) + 1 > MAX_REPLY_LINE_OCTETS) {
+      return violation(`reply line longer than ${MAX_REPLY_LINE_OCTETS} octets`)
+    }
+    // The line is line[start..end) of `buf`: the input itself unless a partial line came first.
+    let buf = input
+    let start = at
+    let end = lf
+    if (partial.length > 0) {
+      buf = concat([partial, input.subarray(at, lf)])
+      start = 0
+      end = buf.length
+      partial = EMPTY
+    }
+    at = lf + 1
+    // CRLF is the terminator; a bare LF is tolerated (many test servers send it).
+    if (end > start && buf[end - 1] === CR) end--
+    if (end - start < 3 || !digit(buf[start]!, 2, 5) || !digit(buf[start + 1]!, 0, 5) || !digit(buf[start + 2]!, 0, 9)) {
+      return violation(`malformed reply line: ${JSON.stringify(fromUtf8(buf.subarray(start, Math.min(end, start + 40))))}`)
+    }
+    const lineCode = (buf[start]! - 0x30) * 100 + (buf[start + 1]! - 0x30) * 10 + (buf[start + 2]! - 0x30)
+    if (code !== 0 && lineCode !== code) {
+      return violation(`reply code changed from ${code} to ${lineCode} inside a multi-line reply`)
+    }
+    const sep = end - start > 3 ? buf[start + 3]! : 0x20
+    if (sep !== 0x20 && sep !== 0x2d) {
+      return violation(`malformed reply line: ${JSON.stringify(fromUtf8(buf.subarray(start, Math.min(end, start + 40))))}`)
+    }
+    const text = end - start > 4 ? textOf(buf, start + 4, end) : ''
+    if (lines.length + 1 > MAX_REPLY_LINES) {
+      return violation(`reply longer than ${MAX_REPLY_LINES} lines`)
+    }
+    if (!own) {
+      lines = lines.length === 0 ? [] : lines.slice()
+      own = true
+    }
+    lines.push(text)
+    if (sep === 0x2d) {
+      code = lineCode
+      continue
+    }
+    return { _tag: 'Reply', reply: { code: lineCode, lines }, parser: empty, offset: at }
   }
+}
+
+/** Longest reply text decoded by hand: short ASCII text skips the UTF-8 decoder's native call. */
+const MAX_HAND_DECODED = 64
+
+/** The text of `buf[start..end)`, UTF-8 decoded. */
+const textOf = (buf: Uint8Array, start: number, end: number): string => {
+  if (end - start <= MAX_HAND_DECODED) {
+    let t = ''
+    for (let i = start; i < end; i++) {
+      const b = buf[i]!
+      if (b >= 0x80) return fromUtf8(buf.subarray(start, end))
+      t += String.fromCharCode(b)
+    }
+    return t
+  }
+  return fromUtf8(buf.subarray(start, end))
+}
