@@ -96,6 +96,12 @@ class Loop {
   private timer: { at: number; cancel: () => void } | null = null
   /** The engine's current deadline (the timer may be set earlier). */
   private deadline: number | null = null
+  /** Inputs waiting to be stepped (see `drain`); `inboxHead` is the next one. */
+  private inbox: Input[] = []
+  private inboxHead = 0
+  private draining = false
+  /** Transmits of the current drain, not yet handed to the transport. */
+  private writes: Uint8Array[] = []
   private requests: Request[] = []
   /** Index of the oldest waiting request in `requests` (a queue without O(n) shifts). */
   private requestsHead = 0
@@ -126,7 +132,7 @@ class Loop {
   }
 
   start(): void {
-    this.after()
+    this.drain()
   }
 
   private record(l: TranscriptLine): void {
@@ -157,11 +163,43 @@ class Loop {
     if (done !== '') for (const l of Transcript.fromReceived(utf8(done))) this.record(l)
   }
 
-  /** Step one input and perform its outputs. */
-  feed(input: Input): E.Either<UsageError, Stepped> {
-    const r = step(input)(this.state)
-    if (E.isRight(r)) this.commit(r.right)
-    return r
+  /** Step one input and perform its outputs (after the inputs already waiting). */
+  feed(input: Input): void {
+    this.inbox.push(input)
+    this.drain()
+  }
+
+  /**
+   * Step every waiting input in order, then the app requests the engine can take, then write
+   * what they produced and re-arm the timer and the read. Inputs raised while this runs (a body
+   * chunk asked for by an output) wait in the inbox, so outputs are always performed in order and
+   * no step runs inside another. One drain per wake-up, not one per input.
+   */
+  private drain(): void {
+    if (this.draining) return
+    this.draining = true
+    try {
+      for (;;) {
+        while (this.inboxHead < this.inbox.length) {
+          const input = this.inbox[this.inboxHead]!
+          this.inbox[this.inboxHead++] = undefined as unknown as Input
+          const r = step(input)(this.state)
+          if (E.isRight(r)) this.commit(r.right)
+          else if ((input._tag === 'BodyChunk' || input._tag === 'BodyEnd') && !isClosed(this.state)) {
+            this.inbox.push({ _tag: 'Abort', reason: r.left.message, now: input.now })
+          }
+        }
+        this.inbox = []
+        this.inboxHead = 0
+        this.pumpRequests()
+        if (this.inbox.length === 0) break
+      }
+      this.flushWrites()
+      this.armTimer()
+      this.pumpRead()
+    } finally {
+      this.draining = false
+    }
   }
 
   /** Adopt a step's state and perform its outputs in order. */
@@ -170,19 +208,13 @@ class Loop {
     for (const o of r.outputs) {
       if (this.recording) for (const l of Transcript.fromOutput(o)) this.record(l)
       switch (o._tag) {
-        case 'Transmit': {
-          const bytes = o.bytes
-          this.perform(async () => {
-            try {
-              await this.transport.write(bytes)
-              this.feed({ _tag: 'WriteCompleted', now: this.clock.now() })
-            } catch {
-              this.feed({ _tag: 'PeerClosed', now: this.clock.now() })
-            }
-          })
+        case 'Transmit':
+          // Gathered and written once the drain is over: a body's end and the next pipelined
+          // envelope leave together.
+          this.writes.push(o.bytes)
           break
-        }
         case 'UpgradeTls': {
+          this.flushWrites()
           const name = o.servername
           this.perform(async () => {
             try {
@@ -195,6 +227,7 @@ class Loop {
           break
         }
         case 'Close':
+          this.flushWrites()
           this.perform(async () => {
             await this.transport.close()
           })
@@ -206,7 +239,25 @@ class Loop {
           absurd(o)
       }
     }
-    this.after()
+  }
+
+  /** Write the gathered Transmits in order; each completed one is a WriteCompleted. */
+  private flushWrites(): void {
+    if (this.writes.length === 0) return
+    const batch = this.writes
+    this.writes = []
+    this.perform(async () => {
+      try {
+        if (batch.length > 1 && this.transport.writev !== undefined) await this.transport.writev(batch)
+        else for (const bytes of batch) await this.transport.write(bytes)
+      } catch {
+        this.feed({ _tag: 'PeerClosed', now: this.clock.now() })
+        return
+      }
+      const now = this.clock.now()
+      for (let i = 0; i < batch.length; i++) this.inbox.push({ _tag: 'WriteCompleted', now })
+      this.drain()
+    })
   }
 
   tlsInfo(): TlsInfo | null {
@@ -218,12 +269,6 @@ class Loop {
     this.io = this.io.then(work, work)
   }
 
-  private after(): void {
-    this.armTimer()
-    this.pumpRequests()
-    this.pumpRead()
-  }
-
   /**
    * Keep one platform timer at or before the engine's deadline. A timer that fires early is
    * re-armed, so it is set no further ahead than the shortest timeout: every later deadline is at
@@ -233,19 +278,17 @@ class Loop {
   private armTimer(): void {
     const deadline = pollTimeout(this.state)
     this.deadline = O.isSome(deadline) ? deadline.value : null
-    if (this.deadline === null) {
-      // Nothing to wait for: no timer may keep the process alive.
-      this.timer?.cancel()
-      this.timer = null
-      return
-    }
+    // Nothing to wait for: a timer already set may stay (it finds no deadline and stops); the
+    // open connection keeps the process alive anyway, and Closed cancels it.
+    if (this.deadline === null) return
     if (this.timer !== null && this.timer.at <= this.deadline) return
     this.timer?.cancel()
     const at = Math.min(this.deadline, this.clock.now() + this.shortestTimeout)
     const cancel = this.clock.setTimer(at, () => {
       this.timer = null
-      // Fired early for a deadline that has since moved later: wait for the new one.
-      if (this.deadline !== null && this.clock.now() < this.deadline) this.armTimer()
+      // Fired early for a deadline that has since moved later (or gone): wait for the new one.
+      if (this.deadline === null) return
+      if (this.clock.now() < this.deadline) this.armTimer()
       else this.feed({ _tag: 'Tick', now: this.clock.now() })
     })
     this.timer = { at, cancel }
@@ -295,7 +338,7 @@ class Loop {
   request(input: (now: number) => AppInput, accepted: () => void = () => {}): Promise<E.Either<UsageError, Stepped>> {
     return new Promise((settle) => {
       this.requests.push({ input, accepted, settle })
-      this.pumpRequests()
+      this.drain()
     })
   }
 
@@ -310,19 +353,21 @@ class Loop {
     this.replyWaiters.push(w)
   }
 
-  private async pullBody(id: number): Promise<void> {
+  private pullBody(id: number): void {
     const it = this.bodies.get(id)
     if (it === undefined) return
     if ('chunks' in it) {
-      // Never step from inside the commit that asked for the body: outputs stay in order.
-      await null
-      if (!this.outcomes.has(id)) return
+      // Stepped after the output that asked for it (see `drain`), never inside it.
       const now = this.clock.now()
       const i = it.cursor++
-      const r = i >= it.chunks.length ? this.feed({ _tag: 'BodyEnd', now }) : this.feed({ _tag: 'BodyChunk', bytes: it.chunks[i]!, last: i === it.chunks.length - 1, now })
-      if (E.isLeft(r) && !isClosed(this.state)) this.feed({ _tag: 'Abort', reason: r.left.message, now })
+      this.inbox.push(i >= it.chunks.length ? { _tag: 'BodyEnd', now } : { _tag: 'BodyChunk', bytes: it.chunks[i]!, last: i === it.chunks.length - 1, now })
       return
     }
+    void this.pullStream(id, it)
+  }
+
+  /** The next chunk of a streamed body, stepped once it has been read. */
+  private async pullStream(id: number, it: AsyncIterator<Uint8Array> | Iterator<Uint8Array>): Promise<void> {
     let next: IteratorResult<Uint8Array>
     try {
       next = await it.next()
@@ -335,10 +380,8 @@ class Loop {
     const now = this.clock.now()
     // The transaction may have ended while we read (a refused BDAT chunk, an abort).
     if (!this.outcomes.has(id)) return
-    const r = next.done === true ? this.feed({ _tag: 'BodyEnd', now }) : this.feed({ _tag: 'BodyChunk', bytes: next.value, now })
-    if (E.isLeft(r) && !isClosed(this.state)) {
-      this.feed({ _tag: 'Abort', reason: r.left.message, now })
-    }
+    // A chunk the engine refuses aborts the session (see `drain`).
+    this.feed(next.done === true ? { _tag: 'BodyEnd', now } : { _tag: 'BodyChunk', bytes: next.value, now })
   }
 
   private onEvent(e: Event): void {
@@ -349,7 +392,7 @@ class Loop {
         this.readyWaiter = null
         break
       case 'BodyWanted':
-        void this.pullBody(e.transaction)
+        this.pullBody(e.transaction)
         break
       case 'Delivered':
       case 'DeliveryFailed':
@@ -375,7 +418,6 @@ class Loop {
         this.timer?.cancel()
         this.timer = null
         this.closedResolve()
-        this.pumpRequests()
         break
       case 'RecipientAccepted':
       case 'RecipientRejected':

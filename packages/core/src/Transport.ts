@@ -22,6 +22,12 @@ import type { Lookup, MxRecord, SrvRecord } from './Routing.ts'
 export interface Transport {
   read(): Promise<Uint8Array | null>
   write(bytes: Uint8Array): Promise<void>
+  /**
+   * Optional: write several arrays in order, as `write` would one after another, in as few
+   * system calls as the platform allows (the driver uses it for a body's end plus the next
+   * pipelined envelope). Same contract as `write`.
+   */
+  writev?(chunks: ReadonlyArray<Uint8Array>): Promise<void>
   upgradeTls(servername: string): Promise<Transport>
   close(): Promise<void>
   /** Optional: what TLS was negotiated, for display (`smtpure probe`); null on a plain connection. */

@@ -99,6 +99,10 @@ export class NodeTransport implements Transport {
   }
 
   write(bytes: Uint8Array): Promise<void> {
+    return this.writev([bytes])
+  }
+
+  writev(chunks: ReadonlyArray<Uint8Array>): Promise<void> {
     return new Promise((resolve, reject) => {
       const s = this.socket
       if (s.destroyed || this.failure !== null) {
@@ -115,8 +119,10 @@ export class NodeTransport implements Transport {
           s.uncork()
         })
       }
+      let below = true
+      for (const c of chunks) below = s.write(c)
       // Resolve at once unless the socket's buffer is over its high-water mark (back-pressure).
-      if (s.write(bytes)) {
+      if (below) {
         resolve()
         return
       }
