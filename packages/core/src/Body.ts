@@ -56,12 +56,28 @@ export const bodyChunks = (body: BodyInput): AsyncIterable<Uint8Array> | Readonl
 export const knownFacts = (body: BodyInput): { size?: number; eightBit?: boolean } => {
   const bytes = typeof body === 'string' ? utf8(body) : body instanceof Uint8Array ? body : null
   if (bytes === null) return {}
-  let eightBit = false
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i]! > 0x7f) {
-      eightBit = true
-      break
+  return { size: bytes.length, eightBit: hasEightBit(bytes) }
+}
+
+/**
+ * Whether any octet has its high bit set. The aligned middle is read four octets at a time
+ * (a byte loop over a 20 MB body cost more than dot-stuffing it).
+ */
+export const hasEightBit = (bytes: Uint8Array): boolean => {
+  const n = bytes.length
+  const at = Math.min(n, ((bytes.byteOffset + 3) & ~3) - bytes.byteOffset)
+  for (let i = 0; i < at; i++) if (bytes[i]! > 0x7f) return true
+  const count = (n - at) >> 2
+  if (count > 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + at, count)
+    let seen = 0
+    for (let k = 0; k < count; k++) {
+      seen |= words[k]!
+      // Checked every 256 words so a long 8-bit body stops early, without a branch per word.
+      if ((k & 255) === 255 && (seen & 0x80808080) !== 0) return true
     }
+    if ((seen & 0x80808080) !== 0) return true
   }
-  return { size: bytes.length, eightBit }
+  for (let i = at + count * 4; i < n; i++) if (bytes[i]! > 0x7f) return true
+  return false
 }
