@@ -398,12 +398,13 @@ const onRcptReply = (s: State, sent: Sent, txn: number, index: number, r: Reply,
     outcome = { _tag: 'Rejected', recipient, error }
     tell(out, { _tag: 'RecipientRejected', transaction: t.id, recipient, error })
   }
-  const next: Transaction = { ...t, outcomes: t.outcomes.map((o, i) => (i === index ? outcome : o)) }
-  const s1 = { ...s, current: next }
-  if (next.outcomes.every((o) => o?._tag === 'Rejected')) return failTransaction(s1, next, noRecipients(next), out)
+  const outcomes = t.outcomes.slice()
+  outcomes[index] = outcome
+  const next: Transaction = { ...t, outcomes, answered: t.answered + 1, refused: t.refused + (outcome._tag === 'Rejected' ? 1 : 0) }
+  const all = next.answered === outcomes.length
+  if (all && next.refused === outcomes.length) return failTransaction({ ...s, current: next }, next, noRecipients(next), out)
   // With BDAT there is no DATA/354: the content may flow once every recipient is answered.
-  if (next.bdat && next.outcomes.every((o) => o !== null)) return { ...s1, current: { ...next, stage: 'Body', bodyRequested: false } }
-  return s1
+  return { ...s, current: next.bdat && all ? { ...next, stage: 'Body', bodyRequested: false } : next }
 }
 
 const onDataReply = (s: State, sent: Sent, txn: number, r: Reply, out: Out): State => {
@@ -694,6 +695,8 @@ const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, St
     id,
     envelope,
     outcomes: envelope.to.map(() => null),
+    answered: 0,
+    refused: 0,
     stage: 'Envelope',
     stuffer: Dot.initial,
     bodyRequested: false,

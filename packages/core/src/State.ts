@@ -39,6 +39,9 @@ export interface Transaction {
   readonly envelope: Envelope
   /** One per recipient, in envelope order; null until its RCPT reply arrives. */
   readonly outcomes: ReadonlyArray<RecipientOutcome | null>
+  /** How many of `outcomes` are set, and how many of those are Rejected (so no reply rescans them). */
+  readonly answered: number
+  readonly refused: number
   /**
    * `Envelope`: MAIL/RCPT/DATA replies pending. `Body`: 354 received, content flowing.
    * `Finishing`: the final dot was sent; waiting for the reply that decides delivery.
