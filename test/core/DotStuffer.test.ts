@@ -99,6 +99,26 @@ describe('DotStuffer', () => {
         }
         pieces.push(all.subarray(last))
         assert.equal(stuffChunks(pieces), reference(text))
+        // The last chunk with its ending in one array is the same bytes (DATA and BDAT).
+        let st = DotStuffer.initial
+        let viaLast = ''
+        let viaLastBdat = ''
+        let stBdat = DotStuffer.initial
+        pieces.forEach((p, k) => {
+          if (k < pieces.length - 1) {
+            const [o, next] = DotStuffer.stuff(p)(st)
+            viaLast += s(o)
+            st = next
+            const [ob, nextB] = DotStuffer.stuff(p, false)(stBdat)
+            viaLastBdat += s(ob)
+            stBdat = nextB
+          } else {
+            viaLast += s(DotStuffer.stuffLast(p)(st))
+            viaLastBdat += s(DotStuffer.stuffLast(p, false)(stBdat))
+          }
+        })
+        assert.equal(viaLast, reference(text))
+        assert.equal(viaLastBdat, text.replace(/\r\n|\r|\n/g, '\r\n'))
       }),
       { numRuns: 2000 },
     )

@@ -174,18 +174,17 @@ export class DeliveryError extends Error {
 /** Decode a message's envelope (every field that reaches the wire), before anything is written. */
 export const envelopeOf = (message: Message, body: BodyInput = typeof message.body === 'string' ? utf8(message.body) : message.body): E.Either<UsageError, Envelope> => {
   const facts = knownFacts(body)
+  // Only the fields that are set, so the decoder sees exactly what the caller gave.
+  const input: { -readonly [K in keyof Envelope]?: unknown } = { from: message.from, to: typeof message.to === 'string' ? [message.to] : message.to }
   const size = message.size ?? facts.size
   const eightBit = message.eightBit ?? facts.eightBit
-  return decodeEnvelope({
-    from: message.from,
-    to: typeof message.to === 'string' ? [message.to] : message.to,
-    ...(size !== undefined ? { size } : {}),
-    ...(eightBit !== undefined ? { eightBit } : {}),
-    ...(message.smtpUtf8 !== undefined ? { smtpUtf8: message.smtpUtf8 } : {}),
-    ...(message.binary !== undefined ? { binary: message.binary } : {}),
-    ...(message.dsn !== undefined ? { dsn: message.dsn } : {}),
-    ...(message.requireTls !== undefined ? { requireTls: message.requireTls } : {}),
-  })
+  if (size !== undefined) input.size = size
+  if (eightBit !== undefined) input.eightBit = eightBit
+  if (message.smtpUtf8 !== undefined) input.smtpUtf8 = message.smtpUtf8
+  if (message.binary !== undefined) input.binary = message.binary
+  if (message.dsn !== undefined) input.dsn = message.dsn
+  if (message.requireTls !== undefined) input.requireTls = message.requireTls
+  return decodeEnvelope(input)
 }
 
 const enhancedOf = (r: R.Reply): string | null => {

@@ -714,15 +714,15 @@ const onBodyChunk = (s: State, bytes: Uint8Array, last: boolean, now: number, ou
   if (t.bdat) {
     // RFC 3030 §2: BDAT carries the octets as they are: no dot-stuffing; line ends are still
     // normalized unless the body is binary.
+    if (last) return E.right(endBdat(s, t, t.envelope.binary === true ? bytes : Dot.stuffLast(bytes, false)(t.stuffer), now, out))
     const [data, stuffer] = t.envelope.binary === true ? [bytes, t.stuffer] : Dot.stuff(bytes, false)(t.stuffer)
-    if (last) return E.right(endBdat(s, t, t.envelope.binary === true ? data : concat([data, Dot.finishUnstuffed(stuffer)]), now, out))
     const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
     if (data.length === 0) return E.right(s1)
     return E.right(sendBdat(s1, data, false, t.id, now, out))
   }
+  // The last chunk and the terminator go out together: one write, not two (and one copy).
+  if (last) return E.right(endData(s, t, Dot.stuffLast(bytes)(t.stuffer), now, out))
   const [stuffed, stuffer] = Dot.stuff(bytes)(t.stuffer)
-  // The last chunk and the terminator go out together: one write, not two.
-  if (last) return E.right(endData(s, t, concat([stuffed, Dot.finish(stuffer)]), now, out))
   const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
   return E.right(stuffed.length === 0 ? s1 : transmit(s1, out, stuffed, false, 'body', now))
 }

@@ -38,50 +38,67 @@ export const initial: DotStuffer = { atLineStart: true, afterCr: false }
  */
 export const stuff =
   (chunk: Uint8Array, dots = true) =>
-  (s: DotStuffer): readonly [Uint8Array, DotStuffer] => {
-    const n = chunk.length
-    let atLineStart = s.atLineStart
-    let afterCr = s.afterCr
-    // Insertions as (position, octet) pairs: the octet goes in before chunk[position].
-    let inserts: number[] | null = null
-    // The chunk's 4-aligned middle as words, scanned four octets per step.
-    const wordsAt = ((chunk.byteOffset + 3) & ~3) - chunk.byteOffset
-    const wordCount = (n - wordsAt) >> 2
-    // (A chunk too short for a whole word may end before the next aligned offset.)
-    const words = wordCount > 0 ? new Uint32Array(chunk.buffer, chunk.byteOffset + wordsAt, wordCount) : NO_WORDS
-    let i = 0
-    while (i < n) {
-      if (afterCr) {
-        afterCr = false
-        atLineStart = true
-        if (chunk[i] === LF) {
-          i++
-          continue
-        }
-        // RFC 5321 §2.3.8: a bare CR is not a line end; complete it as CRLF.
-        ;(inserts ??= []).push(i, LF)
+  (s: DotStuffer): readonly [Uint8Array, DotStuffer] =>
+    transform(chunk, dots, s, null)
+
+/**
+ * The last chunk of a body with what ends it (`finish`, or with `dots = false` the BDAT ending
+ * `finishUnstuffed`), built in one array: the message is not copied a second time to add them.
+ */
+export const stuffLast =
+  (chunk: Uint8Array, dots = true) =>
+  (s: DotStuffer): Uint8Array =>
+    transform(chunk, dots, s, dots ? finish : finishUnstuffed)[0]
+
+/** Chunks shorter than this are scanned octet by octet (a word view costs more than it saves). */
+const MIN_WORD_SCAN = 64
+
+const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s: DotStuffer) => Uint8Array) | null): readonly [Uint8Array, DotStuffer] => {
+  const n = chunk.length
+  let atLineStart = s.atLineStart
+  let afterCr = s.afterCr
+  // Insertions as (position, octet) pairs: the octet goes in before chunk[position].
+  let inserts: number[] | null = null
+  // The chunk's 4-aligned middle as words, scanned four octets per step.
+  const wordsAt = ((chunk.byteOffset + 3) & ~3) - chunk.byteOffset
+  const wordCount = n < MIN_WORD_SCAN ? 0 : (n - wordsAt) >> 2
+  const words = wordCount > 0 ? new Uint32Array(chunk.buffer, chunk.byteOffset + wordsAt, wordCount) : NO_WORDS
+  let i = 0
+  while (i < n) {
+    if (afterCr) {
+      afterCr = false
+      atLineStart = true
+      if (chunk[i] === LF) {
+        i++
+        continue
       }
-      if (atLineStart) {
-        atLineStart = false
-        // RFC 5321 §4.5.2: "If the first character is a period, one additional period is inserted".
-        if (dots && chunk[i] === DOT) (inserts ??= []).push(i, DOT)
-      }
-      const next = nextBreak(chunk, words, wordsAt, i)
-      if (next === n) break
-      if (chunk[next] === CR) {
-        afterCr = true
-      } else {
-        // A bare LF: write CRLF.
-        ;(inserts ??= []).push(next, CR)
-        atLineStart = true
-      }
-      i = next + 1
+      // RFC 5321 §2.3.8: a bare CR is not a line end; complete it as CRLF.
+      ;(inserts ??= []).push(i, LF)
     }
-    const state: DotStuffer = { atLineStart, afterCr }
-    if (inserts === null) return [chunk, state]
-    const out = new Uint8Array(n + inserts.length / 2)
-    let from = 0
-    let o = 0
+    if (atLineStart) {
+      atLineStart = false
+      // RFC 5321 §4.5.2: "If the first character is a period, one additional period is inserted".
+      if (dots && chunk[i] === DOT) (inserts ??= []).push(i, DOT)
+    }
+    const next = nextBreak(chunk, words, wordsAt, i)
+    if (next === n) break
+    if (chunk[next] === CR) {
+      afterCr = true
+    } else {
+      // A bare LF: write CRLF.
+      ;(inserts ??= []).push(next, CR)
+      atLineStart = true
+    }
+    i = next + 1
+  }
+  const state: DotStuffer = { atLineStart, afterCr }
+  const end = ending === null ? NO_BYTES : ending(state)
+  if (inserts === null && end.length === 0) return [chunk, state]
+  const added = inserts === null ? 0 : inserts.length / 2
+  const out = new Uint8Array(n + added + end.length)
+  let from = 0
+  let o = 0
+  if (inserts !== null) {
     for (let k = 0; k < inserts.length; k += 2) {
       const at = inserts[k]!
       out.set(chunk.subarray(from, at), o)
@@ -89,9 +106,11 @@ export const stuff =
       out[o++] = inserts[k + 1]!
       from = at
     }
-    out.set(chunk.subarray(from), o)
-    return [out, state]
   }
+  out.set(from === 0 ? chunk : chunk.subarray(from), o)
+  out.set(end, n + added)
+  return [out, state]
+}
 
 /**
  * The index of the next CR or LF at or after `i`, or the chunk's length. `words` views the chunk
@@ -126,6 +145,7 @@ const nextBreak = (chunk: Uint8Array, words: Uint32Array, wordsAt: number, i: nu
 }
 
 const NO_WORDS = new Uint32Array(0)
+const NO_BYTES = new Uint8Array(0)
 
 const TERMINATOR = utf8('.\r\n')
 const CRLF_TERMINATOR = utf8('\r\n.\r\n')

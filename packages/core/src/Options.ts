@@ -120,14 +120,16 @@ export const ClientOptions: t.Decoder<unknown, ClientOptionsInput> = t.intersect
   }),
 ])
 
+const Mailboxes = t.array(Mailbox)
+
 const Recipients: t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unknown> = new t.Type<ReadonlyArray<Mailbox>, ReadonlyArray<string>, unknown>(
   'Recipients',
-  (u): u is ReadonlyArray<Mailbox> => Array.isArray(u) && u.length > 0 && u.every((x) => Mailbox.is(x)),
+  (u): u is ReadonlyArray<Mailbox> => Array.isArray(u) && u.length > 0 && u.length <= MAX_RECIPIENTS && u.every((x) => Mailbox.is(x)),
   (u, c) => {
     if (!Array.isArray(u)) return t.failure(u, c, 'must be a list of addresses')
     if (u.length === 0) return t.failure(u, c, 'must name at least one recipient')
     if (u.length > MAX_RECIPIENTS) return t.failure(u, c, `must name at most ${MAX_RECIPIENTS} recipients`)
-    return t.array(Mailbox).validate(u, c)
+    return Mailboxes.validate(u, c)
   },
   (a) => a,
 )
@@ -205,7 +207,31 @@ export const decodeConfig = (
 
 /** Decode an envelope. */
 export const decodeEnvelope = (input: unknown): E.Either<UsageError, Envelope> =>
-  pipe(decodeWith(EnvelopeCodec)(input), E.mapLeft(toUsageError))
+  isDecodedEnvelope(input) ? E.right(input) : pipe(decodeWith(EnvelopeCodec)(input), E.mapLeft(toUsageError))
+
+const optional = (v: unknown, is: (u: unknown) => boolean): boolean => v === undefined || is(v)
+const isBoolean = (u: unknown): boolean => typeof u === 'boolean'
+
+/**
+ * Whether the input already is what decoding it would give, by the codecs' own guards: then it
+ * is taken as it is, with none of io-ts's per-field context objects (this runs once per message).
+ * Anything else (a `<>` to canonicalize, DSN options, any error) goes through the full decode,
+ * which also names every bad field.
+ */
+const isDecodedEnvelope = (u: unknown): u is EnvelopeDecoded => {
+  if (typeof u !== 'object' || u === null) return false
+  const e = u as Record<keyof EnvelopeDecoded, unknown>
+  return (
+    e.dsn === undefined &&
+    ReversePath.is(e.from) &&
+    Recipients.is(e.to) &&
+    optional(e.size, OctetCount.is) &&
+    optional(e.eightBit, isBoolean) &&
+    optional(e.smtpUtf8, isBoolean) &&
+    optional(e.binary, isBoolean) &&
+    optional(e.requireTls, isBoolean)
+  )
+}
 
 const toUsageError = (e: { readonly message: string; readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }> }): UsageError => ({
   _tag: 'UsageError',
