@@ -476,13 +476,15 @@ const onBdatReply = (s: State, sent: Sent, txn: number, last: boolean, r: Reply,
 }
 
 /** One complete reply, matched to the oldest pending command. */
-const onReply = (s0: State, r: Reply, trailing: boolean, now: number, out: Out): State => {
+const onReply = (s0: State, parser: Parser.ReplyParser, r: Reply, trailing: boolean, now: number, out: Out): State => {
   const sent = s0.pending[0]
   if (sent === undefined) {
-    if (r.code === 421) return fail(s0, rejected('(no command)', r, false), 'close', out)
-    return fail(s0, violation(`unsolicited reply ${r.code} ${replyText(r)}`), 'close', out)
+    const s1 = { ...s0, parser }
+    if (r.code === 421) return fail(s1, rejected('(no command)', r, false), 'close', out)
+    return fail(s1, violation(`unsolicited reply ${r.code} ${replyText(r)}`), 'close', out)
   }
-  let s: State = { ...s0, pending: s0.pending.slice(1), waitSince: now }
+  // The parser's next state, the command answered and the restarted wait, in one copy.
+  let s: State = { ...s0, parser, pending: s0.pending.slice(1), waitSince: now }
   const c = sent.command
   const enhanced = s.capabilities.enhancedStatusCodes
   // RFC 5321 §3.8: 421 to any command means the server is closing the channel.
@@ -585,7 +587,7 @@ const onReceived = (s0: State, bytes: Uint8Array, now: number, out: Out): State 
         return fail({ ...s, parser: Parser.empty }, violation(r.message), 'close', out)
       case 'Reply':
         offset = r.offset
-        s = onReply({ ...s, parser: r.parser }, r.reply, offset < bytes.length, now, out)
+        s = onReply(s, r.parser, r.reply, offset < bytes.length, now, out)
         if (s.phase === 'Closed' || s.phase === 'TlsHandshake' || offset >= bytes.length) return s
         break
       default:
