@@ -11,7 +11,7 @@ import { utf8 } from './Bytes.ts'
 import type { Capabilities } from './Capabilities.ts'
 import type { Config, TlsPolicy } from './Config.ts'
 import type { DsnRequest, Envelope } from './Envelope.ts'
-import type { SessionOptions, Session } from './Driver.ts'
+import type { SessionOptions, Session, TransactionOutcome } from './Driver.ts'
 import { openSession } from './Driver.ts'
 import { DEFAULT_CLIENT_NAME, decodeConfig, decodeEnvelope } from './Options.ts'
 import type { RecipientOutcome } from './Output.ts'
@@ -219,31 +219,43 @@ export class SmtpClient {
     const envelope = envelopeOf(message, body)
     if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
     const signal = message.signal
-    if (signal?.aborted === true) throw new SmtpFailure({ _tag: 'Aborted', reason: 'aborted before sending' })
+    if (signal === undefined) return this.outcome(await this.sendEnvelope(envelope.right, body))
+    if (signal.aborted) throw new SmtpFailure({ _tag: 'Aborted', reason: 'aborted before sending' })
     const onAbort = (): void => this.session.abort('aborted by the caller')
-    signal?.addEventListener('abort', onAbort, { once: true })
+    signal.addEventListener('abort', onAbort, { once: true })
     try {
-      const outcome = await this.session.send(envelope.right, bodyChunks(body)).catch((e: unknown) => {
-        const usage = (e as { error?: UsageError }).error
-        throw usage !== undefined ? new SmtpFailure(usage) : e
-      })
-      switch (outcome._tag) {
-        case 'Delivered':
-          return {
-            transaction: outcome.transaction,
-            accepted: outcome.recipients.flatMap((r) => (r._tag === 'Accepted' ? [{ recipient: r.recipient, code: r.reply.code, text: R.text(r.reply) }] : [])),
-            rejected: outcome.recipients.flatMap((r) => (r._tag === 'Rejected' ? [{ recipient: r.recipient, error: r.error, message: describe(r.error) }] : [])),
-            reply: { code: outcome.reply.code, text: R.text(outcome.reply), enhanced: enhancedOf(outcome.reply) },
-          }
-        case 'DeliveryFailed':
-          throw new DeliveryError('failed', outcome.error, outcome.recipients, this.session.transcript())
-        case 'DeliveryUnknown':
-          throw new DeliveryError('unknown', outcome.error, outcome.recipients, this.session.transcript())
-        default:
-          return absurd(outcome)
-      }
+      return this.outcome(await this.sendEnvelope(envelope.right, body))
     } finally {
-      signal?.removeEventListener('abort', onAbort)
+      signal.removeEventListener('abort', onAbort)
+    }
+  }
+
+  private async sendEnvelope(envelope: Envelope, body: BodyInput): Promise<TransactionOutcome> {
+    try {
+      return await this.session.send(envelope, bodyChunks(body))
+    } catch (e) {
+      const usage = (e as { error?: UsageError }).error
+      throw usage !== undefined ? new SmtpFailure(usage) : e
+    }
+  }
+
+  private outcome(outcome: TransactionOutcome): SendResult {
+    switch (outcome._tag) {
+      case 'Delivered': {
+        const accepted: Array<SendResult['accepted'][number]> = []
+        const rejected: Array<SendResult['rejected'][number]> = []
+        for (const r of outcome.recipients) {
+          if (r._tag === 'Accepted') accepted.push({ recipient: r.recipient, code: r.reply.code, text: R.text(r.reply) })
+          else rejected.push({ recipient: r.recipient, error: r.error, message: describe(r.error) })
+        }
+        return { transaction: outcome.transaction, accepted, rejected, reply: { code: outcome.reply.code, text: R.text(outcome.reply), enhanced: enhancedOf(outcome.reply) } }
+      }
+      case 'DeliveryFailed':
+        throw new DeliveryError('failed', outcome.error, outcome.recipients, this.session.transcript())
+      case 'DeliveryUnknown':
+        throw new DeliveryError('unknown', outcome.error, outcome.recipients, this.session.transcript())
+      default:
+        return absurd(outcome)
     }
   }
 

@@ -22,6 +22,7 @@ const toBytes = (c: Uint8Array | string): Uint8Array => (typeof c === 'string' ?
 /** A whole body as views of at most WHOLE_BODY_CHUNK octets (no copy); an array, so the driver
  * knows which chunk is the last and can send it with the terminator in one write. */
 const slices = (bytes: Uint8Array): ReadonlyArray<Uint8Array> => {
+  if (bytes.length <= WHOLE_BODY_CHUNK) return [bytes]
   const out: Array<Uint8Array> = []
   for (let i = 0; i < bytes.length; i += WHOLE_BODY_CHUNK) out.push(bytes.subarray(i, i + WHOLE_BODY_CHUNK))
   return out

@@ -73,11 +73,17 @@ export interface OpenFailed {
 
 // ---- the loop
 
+/**
+ * An app request waiting for the engine, as data (thousands may queue behind a busy connection,
+ * so no closures per request). `input.now` is replaced when it is stepped. Once taken: a Send's
+ * body is registered and `resolve` gets its outcome; NOOP/RSET/VRFY resolve with their reply;
+ * QUIT resolves at once (the session then closes). A refused request rejects with a UsageError.
+ */
 interface Request {
-  readonly input: (now: number) => AppInput
-  /** Runs once the engine has taken the request, before its outputs are performed. */
-  readonly accepted: () => void
-  readonly settle: (r: E.Either<UsageError, Stepped>) => void
+  readonly input: Exclude<AppInput, { readonly _tag: 'BodyChunk' | 'BodyEnd' | 'Abort' }>
+  readonly body: BodySource | null
+  readonly resolve: (value: never) => void
+  readonly reject: (e: unknown) => void
 }
 
 const BODY_LINE = /^<message content: (\d+) octets>$/
@@ -320,24 +326,42 @@ class Loop {
       // Every request answers WrongState unless the engine is idle (or closed: then each fails).
       if (!idle(this.state) && !isClosed(this.state)) return
       const head = this.requests[this.requestsHead]!
-      const r = step(head.input(this.clock.now()))(this.state)
+      const r = step({ ...head.input, now: this.clock.now() })(this.state)
       if (E.isLeft(r) && r.left.reason === 'WrongState' && !isClosed(this.state)) return
       this.requests[this.requestsHead++] = undefined as unknown as Request
       if (this.requestsHead > 1024 && this.requestsHead * 2 > this.requests.length) {
         this.requests = this.requests.slice(this.requestsHead)
         this.requestsHead = 0
       }
-      if (E.isRight(r)) {
-        head.accepted()
-        this.commit(r.right)
+      if (E.isLeft(r)) {
+        if (head.input._tag === 'Quit' && r.left.reason === 'SessionClosed') (head.resolve as () => void)()
+        else head.reject(usageFailure(r.left))
+        continue
       }
-      head.settle(r)
+      // Registered before the outputs are performed: the Send's events may follow at once.
+      switch (head.input._tag) {
+        case 'Send':
+          this.registerBody(nextTransactionId(this.state), head.body!, head.resolve as (o: TransactionOutcome) => void)
+          break
+        case 'Noop':
+        case 'Reset':
+        case 'Verify':
+          this.replyWaiters.push(head.resolve as (e: Replied | RequestFailed) => void)
+          break
+        case 'Quit':
+          (head.resolve as () => void)()
+          break
+        default:
+          absurd(head.input)
+      }
+      this.commit(r.right)
     }
   }
 
-  request(input: (now: number) => AppInput, accepted: () => void = () => {}): Promise<E.Either<UsageError, Stepped>> {
-    return new Promise((settle) => {
-      this.requests.push({ input, accepted, settle })
+  /** Queue an app request; it is stepped as soon as the engine can take it. */
+  request<A>(input: Request['input'], body: BodySource | null = null): Promise<A> {
+    return new Promise<A>((resolve, reject) => {
+      this.requests.push({ input, body, resolve: resolve as (value: never) => void, reject })
       this.drain()
     })
   }
@@ -347,10 +371,6 @@ class Loop {
     const it: BodyReader = Array.isArray(body) ? { chunks: body as ReadonlyArray<Uint8Array>, cursor: 0 } : Symbol.asyncIterator in body ? body[Symbol.asyncIterator]() : body[Symbol.iterator]()
     this.bodies.set(id, it)
     this.outcomes.set(id, done)
-  }
-
-  waitReply(w: (e: Replied | RequestFailed) => void): void {
-    this.replyWaiters.push(w)
   }
 
   private pullBody(id: number): void {
@@ -457,42 +477,13 @@ export const openSession = (
       }
       const session: Session = {
         ready: r.right,
-        send: async (envelope, body) => {
-          let done: (o: TransactionOutcome) => void = () => {}
-          const outcome = new Promise<TransactionOutcome>((res) => (done = res))
-          const stepped = await loop.request(
-            (now) => ({ _tag: 'Send', envelope, now }),
-            // Registered under the id the Send gets, before any of its events can fire.
-            () => loop.registerBody(nextTransactionId(loop.state), body, done),
-          )
-          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
-          return outcome
-        },
-        noop: async () => {
-          let done: (e: Replied | RequestFailed) => void = () => {}
-          const reply = new Promise<Replied | RequestFailed>((res) => (done = res))
-          const stepped = await loop.request((now) => ({ _tag: 'Noop', now }), () => loop.waitReply(done))
-          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
-          return reply
-        },
-        reset: async () => {
-          let done: (e: Replied | RequestFailed) => void = () => {}
-          const reply = new Promise<Replied | RequestFailed>((res) => (done = res))
-          const stepped = await loop.request((now) => ({ _tag: 'Reset', now }), () => loop.waitReply(done))
-          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
-          return reply
-        },
-        verify: async (argument) => {
-          let done: (e: Replied | RequestFailed) => void = () => {}
-          const reply = new Promise<Replied | RequestFailed>((res) => (done = res))
-          const stepped = await loop.request((now) => ({ _tag: 'Verify', argument, now }), () => loop.waitReply(done))
-          if (E.isLeft(stepped)) throw usageFailure(stepped.left)
-          return reply
-        },
+        send: (envelope, body) => loop.request<TransactionOutcome>({ _tag: 'Send', envelope, now: 0 }, body),
+        noop: () => loop.request<Replied | RequestFailed>({ _tag: 'Noop', now: 0 }),
+        reset: () => loop.request<Replied | RequestFailed>({ _tag: 'Reset', now: 0 }),
+        verify: (argument) => loop.request<Replied | RequestFailed>({ _tag: 'Verify', argument, now: 0 }),
         quit: async () => {
           if (isClosed(loop.state)) return
-          const stepped = await loop.request((now) => ({ _tag: 'Quit', now }))
-          if (E.isLeft(stepped) && stepped.left.reason !== 'SessionClosed') throw usageFailure(stepped.left)
+          await loop.request<void>({ _tag: 'Quit', now: 0 })
           await loop.closed
         },
         abort: (reason) => {
