@@ -24,7 +24,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as O from 'fp-ts/lib/Option.js'
 import { absurd } from 'fp-ts/lib/function.js'
 import * as Base64 from './Base64.ts'
-import { concat, isAscii, utf8 } from './Bytes.ts'
+import { isAscii, utf8 } from './Bytes.ts'
 import * as Caps from './Capabilities.ts'
 import type { Command, Queued, Sent } from './Command.ts'
 import { pipelinable, queued, secret, timeoutKind } from './Command.ts'
@@ -168,7 +168,7 @@ const flush = (s0: State, out: Out, now: number): State => {
   const pending = [...s0.pending]
   let waitSince = s0.waitSince
   let taken = 0
-  const batches: Array<{ readonly lines: Uint8Array[]; readonly sensitive: boolean }> = []
+  const batches: Array<{ readonly lines: string[]; readonly sensitive: boolean }> = []
   while (taken < s0.outbox.length) {
     const last = pending[pending.length - 1]
     if (last !== undefined && !(pipelining && pipelinable(last.command))) break
@@ -180,7 +180,7 @@ const flush = (s0: State, out: Out, now: number): State => {
     pending.push({ command: q.command, label: q.label })
   }
   if (taken === 0) return s0
-  for (const b of batches) out.push({ _tag: 'Transmit', bytes: concat(b.lines), sensitive: b.sensitive, kind: 'command' })
+  for (const b of batches) out.push({ _tag: 'Transmit', bytes: utf8(b.lines.length === 1 ? b.lines[0]! : b.lines.join('')), sensitive: b.sensitive, kind: 'command' })
   // What `transmit` does per write, done once for the batches.
   return { ...s0, outbox: s0.outbox.slice(taken), pending, waitSince, writesInFlight: s0.writesInFlight + batches.length, lastWriteAt: now }
 }
@@ -309,7 +309,7 @@ const startAuthOrReady = (s: State, out: Out): State => {
     const encoded = start.initialResponse.length === 0 ? '=' : Base64.encode(start.initialResponse)
     q = secret(command, label, `${label} ${encoded}`)
   }
-  if (q.line.length > MAX_AUTH_LINE_OCTETS) {
+  if (utf8(q.line).length > MAX_AUTH_LINE_OCTETS) {
     return fail(s, { _tag: 'PolicyRefused', requirement: 'SASL', message: `the AUTH line would exceed ${MAX_AUTH_LINE_OCTETS} octets` }, 'quit', out)
   }
   return enqueue(
@@ -704,7 +704,7 @@ const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, St
     bodyRequested: false,
     bdat,
   }
-  return E.right(enqueue({ ...s, current: t, nextTransaction: id + 1 }, ...commands))
+  return E.right({ ...s, current: t, nextTransaction: id + 1, outbox: s.outbox.length === 0 ? commands : [...s.outbox, ...commands] })
 }
 
 const bodyTransaction = (s: State): Transaction | null =>
@@ -744,18 +744,21 @@ const endBdat = (s: State, t: Transaction, tail: Uint8Array, now: number, out: O
 
 /** Send the end of the content (with the terminator) and wait for the final reply(s). */
 const endData = (s: State, t: Transaction, tail: Uint8Array, now: number, out: Out): State => {
-  const s1 = transmit(s, out, tail, false, 'body', now)
+  out.push({ _tag: 'Transmit', bytes: tail, sensitive: false, kind: 'body' })
   // RFC 2033 §4.2: an LMTP server answers the final dot once per accepted recipient.
   const finals: Sent[] =
     s.config.protocol === 'lmtp'
       ? t.outcomes.flatMap((o, i) => (o?._tag === 'Accepted' ? [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: i }, label: `end of data for ${t.envelope.to[i]}` } satisfies Sent] : []))
       : [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: -1 }, label: 'end of data' }]
+  // What `transmit` does, in the same copy of the state.
   return {
-    ...s1,
+    ...s,
+    writesInFlight: s.writesInFlight + 1,
+    lastWriteAt: now,
     current: null,
     finishing: { ...t, stage: 'Finishing', bodyRequested: false },
-    pending: [...s1.pending, ...finals],
-    waitSince: s1.pending.length === 0 ? now : s1.waitSince,
+    pending: [...s.pending, ...finals],
+    waitSince: s.pending.length === 0 ? now : s.waitSince,
   }
 }
 

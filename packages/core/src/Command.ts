@@ -2,7 +2,6 @@
  * Commands the engine sends, as data: what each one is (so its reply can be matched through the
  * pipeline FIFO, RFC 2920 §3), the line that goes on the wire, and the timeout that applies.
  */
-import { utf8 } from './Bytes.ts'
 import type { TimeoutKind } from './Timeouts.ts'
 
 // ---- model
@@ -30,9 +29,12 @@ export interface Sent {
   readonly label: string
 }
 
-/** A command not yet written: its line (CRLF included) and whether the line is secret. */
+/**
+ * A command not yet written: its line (CRLF included) and whether the line is secret. Text, not
+ * bytes: the lines sent together are encoded once, as one array (`flush`).
+ */
 export interface Queued extends Sent {
-  readonly line: Uint8Array
+  readonly line: string
   readonly sensitive: boolean
 }
 
@@ -42,7 +44,7 @@ export interface Queued extends Sent {
 export const queued = (command: Command, text: string): Queued => ({
   command,
   label: text,
-  line: utf8(text + '\r\n'),
+  line: text + '\r\n',
   sensitive: false,
 })
 
@@ -50,7 +52,7 @@ export const queued = (command: Command, text: string): Queued => ({
 export const secret = (command: Command, label: string, text: string): Queued => ({
   command,
   label,
-  line: utf8(text + '\r\n'),
+  line: text + '\r\n',
   sensitive: true,
 })
 
