@@ -235,7 +235,15 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
     let client: C | null = null
     let used = 0
     let lastUse = 0
-    const inflight = new Set<Promise<void>>()
+    // Messages of this worker in flight, and who waits for one of them to finish. (A
+    // Promise.race over all of them per message added a reaction to every pending send each
+    // time: quadratic with a deep pipeline.)
+    let pending = 0
+    let slotFreed: (() => void) | null = null
+    const oneFinished = (): Promise<void> => new Promise((resolve) => (slotFreed = resolve))
+    const allFinished = async (): Promise<void> => {
+      while (pending > 0) await oneFinished()
+    }
     const retire = async (): Promise<void> => {
       const c = client
       client = null
@@ -260,20 +268,20 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
     for (;;) {
       if (client !== null && (used >= perConnection || client.failure() !== null)) {
         // Let what is in flight on this connection finish before leaving it.
-        await Promise.all(inflight)
+        await allFinished()
         await retire()
       }
-      let job = inflight.size < depth ? takeNow() : null
+      let job = pending < depth ? takeNow() : null
       if (job === null) {
-        if (inflight.size > 0) {
-          await Promise.race(inflight)
+        if (pending > 0) {
+          await oneFinished()
           continue
         }
         job = await take()
         if (job === null) break
       }
-      await rateSlot()
-      if (client !== null && inflight.size === 0 && clock.now() - lastUse >= idleNoop) {
+      if (window !== null) await rateSlot()
+      if (client !== null && pending === 0 && clock.now() - lastUse >= idleNoop) {
         // RFC 5321 §4.1.1.9: NOOP to learn whether an idle connection still works.
         const c: C = client
         const alive = await c.noop().then(
@@ -316,14 +324,18 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
         },
         (e: unknown) => failed(j, e, c.failure() !== null),
       )
-      const tracked: Promise<void> = p.finally(() => {
-        inflight.delete(tracked)
-        inFlight--
-      })
-      inflight.add(tracked)
+      pending++
       inFlight++
+      const finished = (): void => {
+        pending--
+        inFlight--
+        const wake = slotFreed
+        slotFreed = null
+        wake?.()
+      }
+      void p.then(finished, finished)
     }
-    await Promise.all(inflight)
+    await allFinished()
     await retire()
   }
 
