@@ -415,7 +415,7 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
 
   const connectOnce = async (options: ConnectOptions<S>): Promise<SmtpClient> => {
     // Nonces are only for SASL: no random octets are drawn for a session that will not log in.
-    const config = configFor(options, platform.defaultClientName(), options.auth !== undefined ? platform.random(32) : undefined)
+    const config = configFor(options, options.clientName !== undefined ? null : platform.defaultClientName(), options.auth !== undefined ? platform.random(32) : undefined)
     if (E.isLeft(config)) throw new SmtpFailure(config.left)
     const signal = options.signal
     if (aborted(signal)) throw new SmtpFailure({ _tag: 'Aborted', reason: 'aborted before connecting' })

@@ -163,6 +163,26 @@ export const EnvelopeCodec: t.Decoder<unknown, EnvelopeDecoded> = t.intersection
 /** The EHLO name used when none is given: the loopback address literal (RFC 5321 §4.1.3). */
 export const DEFAULT_CLIENT_NAME = '[127.0.0.1]'
 
+/**
+ * Options without AUTH or timeouts that already are what decoding gives, by the codecs' own
+ * guards: taken as they are (one connection each in a loop pays for io-ts's contexts otherwise).
+ * Anything else goes through the full decode, which also names every bad field.
+ */
+const isDecodedPlainOptions = (u: unknown): u is ClientOptionsInput => {
+  if (typeof u !== 'object' || u === null) return false
+  const o = u as Record<keyof ClientOptionsInput, unknown>
+  return (
+    o.auth === undefined &&
+    o.timeouts === undefined &&
+    typeof o.serverName === 'string' &&
+    (o.clientName === undefined || EhloName.is(o.clientName)) &&
+    (o.tls === undefined || TlsPolicyCodec.is(o.tls)) &&
+    (o.pipelining === undefined || typeof o.pipelining === 'boolean') &&
+    (o.protocol === undefined || o.protocol === 'smtp' || o.protocol === 'lmtp') &&
+    (o.chunking === undefined || o.chunking === 'prefer' || o.chunking === 'never')
+  )
+}
+
 /** Decode client options into a Config (defaults: TLS required with AUTH, else opportunistic). */
 export const decodeConfig = (
   input: unknown,
@@ -174,7 +194,7 @@ export const decodeConfig = (
   } = {},
 ): E.Either<UsageError, Config> =>
   pipe(
-    decodeWith(ClientOptions)(input),
+    isDecodedPlainOptions(input) ? E.right(input) : decodeWith(ClientOptions)(input),
     E.chain((o) =>
       pipe(
         o.clientName === undefined ? decodeWith(EhloName)(DEFAULT_CLIENT_NAME) : E.right(o.clientName),
