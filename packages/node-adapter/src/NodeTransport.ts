@@ -46,6 +46,9 @@ const tlsHandshake = (options: tls.ConnectionOptions): Promise<tls.TLSSocket> =>
     })
   })
 
+/** How long a closed connection may wait for the peer's FIN before it is destroyed. */
+export const CLOSE_GRACE_MS = 2000
+
 /** A Transport over a connected socket. */
 export class NodeTransport implements Transport {
   private ended = false
@@ -173,10 +176,17 @@ export class NodeTransport implements Transport {
         resolve()
         return
       }
-      s.once('close', () => resolve())
-      s.end()
       // A peer that never closes its side must not keep us waiting.
-      setTimeout(() => s.destroy(), 2000).unref()
+      const timer = setTimeout(() => s.destroy(), CLOSE_GRACE_MS)
+      timer.unref()
+      s.once('close', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      s.end()
+      // Nothing more is read for the engine; let the peer's FIN (and any late bytes) drain so the
+      // socket closes now instead of when the grace timer fires.
+      s.resume()
     })
   }
 }
