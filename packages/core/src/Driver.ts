@@ -99,6 +99,8 @@ class Loop {
   private transport: Transport
   private reading = false
   private io: Promise<void> = Promise.resolve()
+  /** Transport operations started and not yet settled. */
+  private ioBusy = 0
   private timer: { at: number; cancel: () => void } | null = null
   /** The engine's current deadline (the timer may be set earlier). */
   private deadline: number | null = null
@@ -272,7 +274,16 @@ class Loop {
 
   /** Run transport work strictly in output order. */
   private perform(work: () => Promise<void>): void {
-    this.io = this.io.then(work, work)
+    const run = (): Promise<void> => {
+      const done = (): void => {
+        this.ioBusy--
+      }
+      return work().then(done, done)
+    }
+    // With nothing in progress the work starts now, inside the drain: a pipelined message's
+    // bytes reach the socket before the promises of the replies just read are settled, so the
+    // server works on them while we do.
+    this.io = this.ioBusy++ === 0 ? run() : this.io.then(run, run)
   }
 
   /**

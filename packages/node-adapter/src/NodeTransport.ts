@@ -53,7 +53,6 @@ export const CLOSE_GRACE_MS = 2000
 export class NodeTransport implements Transport {
   private ended = false
   private failure: Error | null = null
-  private corked = false
   /** The pending read's retry, if one waits. */
   private wake: (() => void) | null = null
 
@@ -112,18 +111,15 @@ export class NodeTransport implements Transport {
         reject(this.failure ?? new Error('socket closed'))
         return
       }
-      // Writes made in the same tick (a body chunk, the final dot, the next pipelined envelope)
-      // leave in one system call: cork now, uncork once the tick is over.
-      if (!this.corked) {
-        this.corked = true
-        s.cork()
-        process.nextTick(() => {
-          this.corked = false
-          s.uncork()
-        })
-      }
+      // The driver hands over what one wake-up produced (a body's end, the next pipelined
+      // envelope): one system call, now.
       let below = true
-      for (const c of chunks) below = s.write(c)
+      if (chunks.length === 1) below = s.write(chunks[0]!)
+      else {
+        s.cork()
+        for (const c of chunks) below = s.write(c)
+        s.uncork()
+      }
       // Resolve at once unless the socket's buffer is over its high-water mark (back-pressure).
       if (below) {
         resolve()
