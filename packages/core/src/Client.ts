@@ -141,6 +141,24 @@ export const nextTransactionId = (s: State): number => s.nextTransaction
 /** True once the session is over. */
 export const isClosed = (s: State): boolean => s.phase === 'Closed'
 
+// ---- transient arrays
+
+/**
+ * Arrays made during the current `step`, which no caller has seen yet: a later change in the same
+ * step may be made in place instead of on a copy (with 50 recipients, every RCPT reply copied two
+ * 50-element arrays). Dropped when the step returns, so a state handed out never changes.
+ */
+const madeThisStep = new Set<ReadonlyArray<unknown>>()
+let stepping = false
+
+/** `xs` itself if this step made it, else a copy this step now owns. */
+const owned = <A>(xs: ReadonlyArray<A>): A[] => {
+  if (madeThisStep.has(xs)) return xs as A[]
+  const copy = xs.slice()
+  if (stepping) madeThisStep.add(copy)
+  return copy
+}
+
 // ---- helpers: outputs
 
 const tell = (out: Out, event: Event): void => {
@@ -398,7 +416,7 @@ const onRcptReply = (s: State, sent: Sent, txn: number, index: number, r: Reply,
     outcome = { _tag: 'Rejected', recipient, error }
     tell(out, { _tag: 'RecipientRejected', transaction: t.id, recipient, error })
   }
-  const outcomes = t.outcomes.slice()
+  const outcomes = owned(t.outcomes)
   outcomes[index] = outcome
   const next: Transaction = { ...t, outcomes, answered: t.answered + 1, refused: t.refused + (outcome._tag === 'Rejected' ? 1 : 0) }
   const all = next.answered === outcomes.length
@@ -484,7 +502,9 @@ const onReply = (s0: State, parser: Parser.ReplyParser, r: Reply, trailing: bool
     return fail(s1, violation(`unsolicited reply ${r.code} ${replyText(r)}`), 'close', out)
   }
   // The parser's next state, the command answered and the restarted wait, in one copy.
-  let s: State = { ...s0, parser, pending: s0.pending.slice(1), waitSince: now }
+  const pending = owned(s0.pending)
+  pending.shift()
+  let s: State = { ...s0, parser, pending, waitSince: now }
   const c = sent.command
   const enhanced = s.capabilities.enhancedStatusCodes
   // RFC 5321 §3.8: 421 to any command means the server is closing the channel.
@@ -850,7 +870,13 @@ export const step =
   (input: Input) =>
   (s: State): E.Either<UsageError, Stepped> => {
     const out: Out = []
-    const next = dispatch(input, s, out)
-    if (E.isLeft(next)) return next
-    return E.right({ state: settle(next.right, out, input.now), outputs: out })
+    stepping = true
+    try {
+      const next = dispatch(input, s, out)
+      if (E.isLeft(next)) return next
+      return E.right({ state: settle(next.right, out, input.now), outputs: out })
+    } finally {
+      stepping = false
+      if (madeThisStep.size > 0) madeThisStep.clear()
+    }
   }
