@@ -197,7 +197,7 @@ class Loop {
             this.inbox.push({ _tag: 'Abort', reason: r.left.message, now: input.now })
           }
         }
-        this.inbox = []
+        this.inbox.length = 0
         this.inboxHead = 0
         this.pumpRequests()
         if (this.inbox.length === 0) break
@@ -254,18 +254,28 @@ class Loop {
     if (this.writes.length === 0) return
     const batch = this.writes
     this.writes = []
-    this.perform(async () => {
-      try {
-        if (batch.length > 1 && this.transport.writev !== undefined) await this.transport.writev(batch)
-        else for (const bytes of batch) await this.transport.write(bytes)
-      } catch {
-        this.feed({ _tag: 'PeerClosed', now: this.clock.now() })
-        return
-      }
-      const now = this.clock.now()
-      for (let i = 0; i < batch.length; i++) this.inbox.push({ _tag: 'WriteCompleted', now })
-      this.drain()
-    })
+    this.perform(() => this.writeBatch(batch))
+  }
+
+  /** One transport write of a batch (no async frame: this runs once per message). */
+  private writeBatch(batch: ReadonlyArray<Uint8Array>): Promise<void> {
+    const t = this.transport
+    let written: Promise<void>
+    try {
+      written =
+        batch.length === 1 ? t.write(batch[0]!) : t.writev !== undefined ? t.writev(batch) : batch.reduce<Promise<void>>((p, bytes) => p.then(() => t.write(bytes)), Promise.resolve())
+    } catch (e) {
+      // A transport that throws instead of rejecting is a broken connection all the same.
+      written = Promise.reject(e)
+    }
+    return written.then(
+      () => {
+        const now = this.clock.now()
+        for (let i = 0; i < batch.length; i++) this.inbox.push({ _tag: 'WriteCompleted', now })
+        this.drain()
+      },
+      () => this.feed({ _tag: 'PeerClosed', now: this.clock.now() }),
+    )
   }
 
   tlsInfo(): TlsInfo | null {
@@ -274,16 +284,15 @@ class Loop {
 
   /** Run transport work strictly in output order. */
   private perform(work: () => Promise<void>): void {
-    const run = (): Promise<void> => {
-      const done = (): void => {
-        this.ioBusy--
-      }
-      return work().then(done, done)
-    }
     // With nothing in progress the work starts now, inside the drain: a pipelined message's
     // bytes reach the socket before the promises of the replies just read are settled, so the
     // server works on them while we do.
-    this.io = this.ioBusy++ === 0 ? run() : this.io.then(run, run)
+    const started = this.ioBusy++ === 0 ? work() : this.io.then(work, work)
+    this.io = started.then(this.ioDone, this.ioDone)
+  }
+
+  private readonly ioDone = (): void => {
+    this.ioBusy--
   }
 
   /**

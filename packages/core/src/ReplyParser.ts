@@ -124,16 +124,36 @@ export const parseAt = (input: Uint8Array, offset: number, p: ReplyParser): Pars
 /** Longest reply text decoded by hand: short ASCII text skips the UTF-8 decoder's native call. */
 const MAX_HAND_DECODED = 64
 
+/**
+ * Recently seen short reply texts by a hash of their octets. A server repeats the same few texts
+ * ("2.1.0 Ok") on every transaction; a hit costs a comparison instead of a new string.
+ */
+export const REPLY_TEXT_MEMO_SIZE = 64
+const memo: Array<string | undefined> = new Array(REPLY_TEXT_MEMO_SIZE)
+
 /** The text of `buf[start..end)`, UTF-8 decoded. */
 const textOf = (buf: Uint8Array, start: number, end: number): string => {
-  if (end - start <= MAX_HAND_DECODED) {
-    let t = ''
-    for (let i = start; i < end; i++) {
-      const b = buf[i]!
-      if (b >= 0x80) return fromUtf8(buf.subarray(start, end))
-      t += String.fromCharCode(b)
-    }
-    return t
+  if (end - start > MAX_HAND_DECODED) return fromUtf8(buf.subarray(start, end))
+  let h = end - start
+  for (let i = start; i < end; i++) {
+    const b = buf[i]!
+    if (b >= 0x80) return fromUtf8(buf.subarray(start, end))
+    h = (h * 31 + b) | 0
   }
-  return fromUtf8(buf.subarray(start, end))
+  const slot = (h >>> 0) % REPLY_TEXT_MEMO_SIZE
+  const known = memo[slot]
+  if (known !== undefined && known.length === end - start) {
+    let same = true
+    for (let i = 0; i < known.length; i++) {
+      if (known.charCodeAt(i) !== buf[start + i]) {
+        same = false
+        break
+      }
+    }
+    if (same) return known
+  }
+  let t = ''
+  for (let i = start; i < end; i++) t += String.fromCharCode(buf[i]!)
+  memo[slot] = t
+  return t
 }
