@@ -6,6 +6,7 @@ import { describe, test } from 'node:test'
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
 import { Client, decodeConfig, decodeEnvelope, type Input, type Output, type State } from '@smtpure/core'
+import { splitAt } from '../harness/split.ts'
 
 const config = (() => {
   const c = decodeConfig({ serverName: 'mx.example', clientName: 'client.example', tls: 'none' })
@@ -50,15 +51,10 @@ const ROUNDS = [
 
 /** Split `text` at the given cut points into Received inputs. */
 const splitInputs = (text: string, cuts: ReadonlyArray<number>): Input[] => {
-  const all = Buffer.from(text, 'latin1')
-  const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b)
-  const out: Input[] = []
-  let last = 0
-  for (const p of [...points, all.length]) {
-    if (p > last) out.push({ _tag: 'Received', bytes: all.subarray(last, p), now: 0 })
-    last = p
-  }
-  return out
+  // Empty pieces are left out: a read never yields zero bytes.
+  return splitAt(Buffer.from(text, 'latin1'), cuts)
+    .filter((bytes) => bytes.length > 0)
+    .map((bytes): Input => ({ _tag: 'Received', bytes, now: 0 }))
 }
 
 /** Play the rounds, each split at the cuts; the app sends one message and ends its body at once. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { DotStuffer } from '@smtpure/core'
+import { splitAt } from '../harness/split.ts'
 
 const b = (s: string): Uint8Array => Buffer.from(s, 'latin1')
 const s = (u: Uint8Array): string => Buffer.from(u).toString('latin1')
@@ -63,14 +64,7 @@ describe('DotStuffer', () => {
     fc.assert(
       fc.property(body, fc.array(fc.nat(), { maxLength: 8 }), (text, cuts) => {
         const all = b(text)
-        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((x, y) => x - y)
-        const pieces: Uint8Array[] = []
-        let last = 0
-        for (const p of points) {
-          pieces.push(all.subarray(last, p))
-          last = p
-        }
-        pieces.push(all.subarray(last))
+        const pieces = splitAt(all, cuts)
         const once = stuffChunks([all])
         assert.equal(stuffChunks(pieces), once)
         assert.equal(once, reference(text))
@@ -90,14 +84,7 @@ describe('DotStuffer', () => {
         const padded = new Uint8Array(bytes.length + shift)
         padded.set(bytes, shift)
         const all = padded.subarray(shift)
-        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((x, y) => x - y)
-        const pieces: Uint8Array[] = []
-        let last = 0
-        for (const p of points) {
-          pieces.push(all.subarray(last, p))
-          last = p
-        }
-        pieces.push(all.subarray(last))
+        const pieces = splitAt(all, cuts)
         assert.equal(stuffChunks(pieces), reference(text))
         // The last chunk with its ending in one array is the same bytes (DATA and BDAT).
         let st = DotStuffer.initial

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import fc from 'fast-check'
 import { Limits, ReplyParser, type ReplyType } from '@smtpure/core'
+import { splitAt } from '../harness/split.ts'
 
 const bytes = (s: string): Uint8Array => Buffer.from(s, 'latin1')
 
@@ -91,14 +92,7 @@ describe('ReplyParser', () => {
           .map(([code, lines, bareLf]) => lines.map((l, i) => `${code}${i === lines.length - 1 ? ' ' : '-'}${l}${bareLf ? '\n' : '\r\n'}`).join(''))
           .join('')
         const all = bytes(wire)
-        const points = [...new Set(cuts.map((c) => c % (all.length + 1)))].sort((a, b) => a - b)
-        const pieces: Uint8Array[] = []
-        let last = 0
-        for (const p of points) {
-          pieces.push(all.subarray(last, p))
-          last = p
-        }
-        pieces.push(all.subarray(last))
+        const pieces = splitAt(all, cuts)
         const whole = parseAll([all])
         const split = parseAll(pieces)
         assert.equal(whole.violation, null)
