@@ -60,6 +60,10 @@ interface Row {
   readonly mbPerSec: number
   readonly cpuMsPerMsg: number
   readonly rssMb: number
+  /** Medians of the per-round ratios (null where that reference did not run). */
+  readonly vsSource: number | null
+  readonly vsFloor: number | null
+  readonly cpuVsSource: number | null
 }
 
 const main = async (): Promise<void> => {
@@ -81,18 +85,30 @@ const main = async (): Promise<void> => {
       if (sc !== 'F') clients.push(['node-floor', () => measure(...node('node-floor', port, sc), true, { messages: 0, bytes: 0 })])
       if (sc !== 'F') clients.push(['smtplib', () => measure('/usr/bin/python3', ['bench/clients/smtplib_client.py', String(port), sc], true, { messages: 0, bytes: 0 })])
       const runs = sc === 'F' ? 1 : RUNS
-      for (const [client, run] of clients) {
-        const ms: Measure[] = []
-        for (let i = 0; i < runs; i++) ms.push(run())
-        const wall = median(ms.map((m) => m.wallMs))
-        const m = ms[0]!
+      // Round robin: every client once per round, so a change in the machine's speed during the
+      // run hits all of them alike; ratios are taken pair by pair within a round, then the median.
+      const ms = new Map<string, Measure[]>(clients.map(([c]) => [c, []]))
+      for (let i = 0; i < runs; i++) for (const [client, run] of clients) ms.get(client)!.push(run())
+      const rate = (m: Measure): number => m.messages / (m.wallMs / 1000)
+      const pairwise = (xs: Measure[], ys: Measure[] | undefined, f: (m: Measure) => number): number | null =>
+        ys === undefined ? null : median(xs.map((x, i) => f(x) / f(ys[i]!)))
+      const source = ms.get('smtp-source')
+      const floorRuns = ms.get('node-floor')
+      for (const [client] of clients) {
+        const xs = ms.get(client)!
+        const m = xs[0]!
+        const wall = median(xs.map((x) => x.wallMs))
+        const cpu = (x: Measure): number => x.cpuMs / x.messages
         const row: Row = {
           scenario: sc,
           client,
           msgsPerSec: +(m.messages / (wall / 1000)).toFixed(1),
           mbPerSec: +(m.bytes / 1e6 / (wall / 1000)).toFixed(1),
-          cpuMsPerMsg: +(median(ms.map((x) => x.cpuMs)) / m.messages).toFixed(3),
-          rssMb: +Math.max(...ms.map((x) => x.rssMb)).toFixed(1),
+          cpuMsPerMsg: +median(xs.map(cpu)).toFixed(3),
+          rssMb: +Math.max(...xs.map((x) => x.rssMb)).toFixed(1),
+          vsSource: pairwise(xs, source, rate),
+          vsFloor: pairwise(xs, floorRuns, rate),
+          cpuVsSource: pairwise(xs, source, cpu),
         }
         rows.push(row)
         console.log(JSON.stringify(row))
@@ -101,21 +117,19 @@ const main = async (): Promise<void> => {
   } finally {
     sink.kill()
   }
-  const ref = (sc: string) => rows.find((r) => r.scenario === sc && r.client === 'smtp-source')!
-  const floor = (sc: string) => rows.find((r) => r.scenario === sc && r.client === 'node-floor')
   const lines = [
     '# Benchmark results',
     '',
     `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
-    `Sink: Postfix smtp-sink on 127.0.0.1 (PIPELINING advertised). Medians of ${RUNS} runs (F: 1 run).`,
+    `Sink: Postfix smtp-sink on 127.0.0.1 (PIPELINING advertised). ${RUNS} rounds (F: 1), every client once per round;`,
+    'msgs/s and CPU are medians over the rounds, ratios are medians of the ratios within each round.',
     'Client CPU is measured inside each client around the work (smtp-source: the whole process).',
     '',
     '| scenario | client | msgs/s | MB/s | × smtp-source (msgs/s) | × node-floor (msgs/s) | CPU ms/msg | × smtp-source (CPU) | peak RSS MB |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => {
-      const b = ref(r.scenario)
-      const f = floor(r.scenario)
-      return `| ${r.scenario} | ${r.client} | ${r.msgsPerSec} | ${r.mbPerSec} | ${(r.msgsPerSec / b.msgsPerSec).toFixed(2)} | ${f === undefined ? '' : (r.msgsPerSec / f.msgsPerSec).toFixed(2)} | ${r.cpuMsPerMsg} | ${(r.cpuMsPerMsg / b.cpuMsPerMsg).toFixed(2)} | ${r.rssMb} |`
+      const x = (v: number | null): string => (v === null ? '' : v.toFixed(2))
+      return `| ${r.scenario} | ${r.client} | ${r.msgsPerSec} | ${r.mbPerSec} | ${x(r.vsSource)} | ${x(r.vsFloor)} | ${r.cpuMsPerMsg} | ${x(r.cpuVsSource)} | ${r.rssMb} |`
     }),
     '',
     'Scenarios: A 2000 small messages over one connection; B 500 messages, a new connection each;',
