@@ -5,7 +5,7 @@
  */
 import { isIP } from 'node:net'
 import * as net from 'node:net'
-import * as tls from 'node:tls'
+import type * as tls from 'node:tls'
 import type { TlsInfo, Transport } from '@smtpure/core'
 
 /** TLS settings shared by implicit TLS and STARTTLS. */
@@ -32,9 +32,17 @@ export const tlsConnectOptions = (servername: string, s: TlsSettings): tls.Conne
   rejectUnauthorized: s.dangerouslyAllowInvalidCertificates !== true,
 })
 
-const tlsHandshake = (options: tls.ConnectionOptions): Promise<tls.TLSSocket> =>
-  new Promise((resolve, reject) => {
-    const socket = tls.connect(options)
+/**
+ * `node:tls`, loaded on first use: a session that never starts TLS does not pay for it (about
+ * 3 MB of memory at start-up).
+ */
+let tlsModule: Promise<typeof tls> | null = null
+const loadTls = (): Promise<typeof tls> => (tlsModule ??= import('node:tls'))
+
+const tlsHandshake = async (options: tls.ConnectionOptions): Promise<tls.TLSSocket> => {
+  const { connect } = await loadTls()
+  return new Promise((resolve, reject) => {
+    const socket = connect(options)
     const onError = (e: Error): void => {
       socket.destroy()
       reject(e)
@@ -45,6 +53,9 @@ const tlsHandshake = (options: tls.ConnectionOptions): Promise<tls.TLSSocket> =>
       resolve(socket)
     })
   })
+}
+
+const isTlsSocket = (s: net.Socket): s is tls.TLSSocket => (s as Partial<tls.TLSSocket>).encrypted === true
 
 /** How long a closed connection may wait for the peer's FIN before it is destroyed. */
 export const CLOSE_GRACE_MS = 2000
@@ -144,7 +155,7 @@ export class NodeTransport implements Transport {
   }
 
   tlsInfo(): TlsInfo | null {
-    if (!(this.socket instanceof tls.TLSSocket)) return null
+    if (!isTlsSocket(this.socket)) return null
     const cert = this.socket.getPeerCertificate()
     const name = (o: Record<string, string | string[] | undefined> | undefined): string =>
       o === undefined ? '' : Object.entries(o).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v ?? ''}`).join(', ')

@@ -7,7 +7,6 @@
  *
  * The API itself lives in @smtpure/core (Api.ts); this package supplies sockets, TLS and a clock.
  */
-import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import { Api } from '@smtpure/core'
 import { nodeClock } from './NodeClock.ts'
@@ -50,7 +49,8 @@ export const makeNodeApi = (o: { readonly resolver?: Resolver } = {}): NodeApi =
       ),
     isTlsError: (e) => e instanceof Error && !/ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|ECONNRESET|timed out|aborted/.test(e.message),
     clock: nodeClock,
-    random: (n) => new Uint8Array(randomBytes(n)),
+    // Web Crypto's CSPRNG (a global in Node 20): no module load for sessions that never need it.
+    random: (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
     defaultClientName: () => (looksLikeDomain(hostname()) ? hostname() : null),
     resolver: o.resolver ?? nodeResolver(),
   })
