@@ -57,6 +57,46 @@ describe('Driver', () => {
     assert.ok(t.includes('C: <message content: 29 octets>'), t.join('\n'))
   })
 
+  test('a streamed body is stuffed into one reused buffer only when the transport releases written bytes', async () => {
+    // Every chunk has lines that start with a dot and a bare LF, so every chunk needs a copy.
+    const line = (i: number): string => `.line ${String(i).padStart(4, '0')} ${'x'.repeat(60)}\n`
+    const parts = Array.from({ length: 40 }, (_, k) => Array.from({ length: 50 }, (_, i) => line(k * 50 + i)).join(''))
+    const wire = parts.join('').replace(/\n/g, '\r\n').replace(/^\./gm, '..') + '.\r\n'
+    class Recording extends MemoryTransport {
+      readonly buffers: ArrayBufferLike[] = []
+      override async write(bytes: Uint8Array): Promise<void> {
+        this.buffers.push(bytes.buffer)
+        return super.write(bytes)
+      }
+    }
+    // MemoryTransport copies what it is given, so it may say it no longer reads the bytes.
+    class Releasing extends Recording {
+      readonly releasesWrittenBytes = true
+    }
+    for (const transport of [Releasing, Recording]) {
+      const server = new ScriptedServer([
+        ...greet,
+        { expect: 'MAIL FROM:<alice@example.org>\r\nRCPT TO:<bob@example.net>\r\nDATA\r\n' },
+        { send: '250 ok\r\n250 ok\r\n354 go\r\n' },
+        { expect: wire },
+        { send: '250 queued\r\n' },
+      ])
+      const t = new transport(server)
+      const s = await openSession(t, new VirtualClock(), config(), {})
+      assert.ok(E.isRight(s))
+      const before = t.buffers.length
+      async function* encoded(): AsyncGenerator<Uint8Array> {
+        for (const p of parts) yield new TextEncoder().encode(p)
+      }
+      assert.equal((await s.right.send(envelope(), encoded()))._tag, 'Delivered')
+      await server.done
+      assert.equal(server.failure, null)
+      // The 40 body writes (the terminator goes alone) and the buffers behind them.
+      const bodies = new Set(t.buffers.slice(before + 1, before + 1 + parts.length))
+      assert.equal(bodies.size, transport === Releasing ? 1 : parts.length)
+    }
+  })
+
   test('STARTTLS upgrade happens with no read pending; credentials never reach the transcript', async () => {
     const server = new ScriptedServer([
       { send: '220 mx.example ESMTP\r\n' },

@@ -730,21 +730,21 @@ const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, St
 const bodyTransaction = (s: State): Transaction | null =>
   s.current !== null && s.current.stage === 'Body' && s.current.bodyRequested ? s.current : null
 
-const onBodyChunk = (s: State, bytes: Uint8Array, last: boolean, now: number, out: Out): E.Either<UsageError, State> => {
+const onBodyChunk = (s: State, bytes: Uint8Array, last: boolean, into: Uint8Array | null, now: number, out: Out): E.Either<UsageError, State> => {
   const t = bodyTransaction(s)
   if (t === null) return wrongState('body data is only taken after BodyWanted')
   if (t.bdat) {
     // RFC 3030 §2: BDAT carries the octets as they are: no dot-stuffing; line ends are still
     // normalized unless the body is binary.
     if (last) return E.right(endBdat(s, t, t.envelope.binary === true ? bytes : Dot.stuffLast(bytes, false)(t.stuffer), now, out))
-    const [data, stuffer] = t.envelope.binary === true ? [bytes, t.stuffer] : Dot.stuff(bytes, false)(t.stuffer)
+    const [data, stuffer] = t.envelope.binary === true ? [bytes, t.stuffer] : Dot.stuff(bytes, false, into)(t.stuffer)
     const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
     if (data.length === 0) return E.right(s1)
     return E.right(sendBdat(s1, data, false, t.id, now, out))
   }
   // The last chunk and the terminator go out together: one write, not two (and one copy).
   if (last) return E.right(endData(s, t, Dot.stuffLast(bytes)(t.stuffer), now, out))
-  const [stuffed, stuffer] = Dot.stuff(bytes)(t.stuffer)
+  const [stuffed, stuffer] = Dot.stuff(bytes, true, into)(t.stuffer)
   const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
   return E.right(stuffed.length === 0 ? s1 : transmit(s1, out, stuffed, false, 'body', now))
 }
@@ -837,7 +837,7 @@ const dispatch = (input: Input, s: State, out: Out): E.Either<UsageError, State>
     case 'Send':
       return onSend(s, input.envelope, out)
     case 'BodyChunk':
-      return onBodyChunk(s, input.bytes, input.last === true, input.now, out)
+      return onBodyChunk(s, input.bytes, input.last === true, input.into ?? null, input.now, out)
     case 'BodyEnd':
       return onBodyEnd(s, input.now, out)
     case 'Reset':

@@ -19,6 +19,7 @@ import type { Clock, Transport, TlsInfo } from './Transport.ts'
 import type { TranscriptLine } from './Transcript.ts'
 import * as Transcript from './Transcript.ts'
 import { fromUtf8, utf8 } from './Bytes.ts'
+import { MAX_BODY_SCRATCH_OCTETS } from './Limits.ts'
 
 // ---- model
 
@@ -122,6 +123,8 @@ class Loop {
   private readonly lines: TranscriptLine[] = []
   private serverPartial = ''
   private bodyOctets = 0
+  /** Reused room for a streamed body's stuffed chunks (`BodyChunk.into`), if the transport allows. */
+  private bodyScratch: Uint8Array | null = null
   readyWaiter: ((e: E.Either<SmtpError, Ready>) => void) | null = null
   private closedResolve: () => void = () => {}
   readonly closed: Promise<void>
@@ -421,7 +424,23 @@ class Loop {
     // The transaction may have ended while we read (a refused BDAT chunk, an abort).
     if (!this.outcomes.has(id)) return
     // A chunk the engine refuses aborts the session (see `drain`).
-    this.feed(next.done === true ? { _tag: 'BodyEnd', now } : { _tag: 'BodyChunk', bytes: next.value, now })
+    if (next.done === true) return this.feed({ _tag: 'BodyEnd', now })
+    const into = this.scratchFor(next.value)
+    this.feed(into === null ? { _tag: 'BodyChunk', bytes: next.value, now } : { _tag: 'BodyChunk', bytes: next.value, into, now })
+  }
+
+  /**
+   * Room for a chunk's stuffed bytes, reused chunk after chunk. Safe because the engine asks for
+   * the next chunk only once every write has completed, and the transport says a completed write
+   * no longer reads its bytes. A chunk that needs more room than this gets a new array.
+   */
+  private scratchFor(chunk: Uint8Array): Uint8Array | null {
+    if (this.transport.releasesWrittenBytes !== true || chunk.length > MAX_BODY_SCRATCH_OCTETS) return null
+    // An eighth more than the chunk: room for a dot and a CR on every line of 16 octets or more.
+    const want = chunk.length + (chunk.length >> 3) + 8
+    // Grown to a power of two, so chunks of slowly growing size do not reallocate it each time.
+    if (this.bodyScratch === null || this.bodyScratch.length < want) this.bodyScratch = new Uint8Array(2 ** Math.ceil(Math.log2(want)))
+    return this.bodyScratch
   }
 
   private onEvent(e: Event): void {

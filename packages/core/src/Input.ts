@@ -29,6 +29,13 @@ export interface BodyChunk {
   readonly bytes: Uint8Array
   /** This chunk ends the body: the same as BodyChunk then BodyEnd, in one write (or one BDAT LAST). */
   readonly last?: boolean
+  /**
+   * Optional room for the transformed (dot-stuffed) chunk, not overlapping `bytes`: when it is
+   * large enough the Transmit's bytes are a view of it instead of a new array. Leave it untouched
+   * until that Transmit's WriteCompleted. The driver passes one buffer for every chunk of a
+   * streamed body, so the body's size does not turn into garbage.
+   */
+  readonly into?: Uint8Array
   readonly now: number
 }
 /** The body is complete, after `BodyWanted`. */

@@ -43,3 +43,10 @@ export const MAX_SASL_ROUNDS = 4
 
 /** Most commands in flight at once when pipelining (RFC 2920): MAIL + every RCPT + DATA. */
 export const MAX_PIPELINED_COMMANDS = MAX_RECIPIENTS + 2
+
+/**
+ * Largest streamed body chunk the driver dot-stuffs into its reused buffer (`BodyChunk.into`);
+ * a larger chunk gets an array of its own, so one huge chunk does not pin its size in memory
+ * for the rest of the session.
+ */
+export const MAX_BODY_SCRATCH_OCTETS = 1024 * 1024

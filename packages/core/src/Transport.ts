@@ -28,6 +28,12 @@ export interface Transport {
    * pipelined envelope). Same contract as `write`.
    */
   writev?(chunks: ReadonlyArray<Uint8Array>): Promise<void>
+  /**
+   * Optional: set when a write's promise resolves only once the platform no longer reads the
+   * bytes (they are in the OS, not queued by reference). The driver then dot-stuffs every chunk
+   * of a streamed body into one reused buffer instead of a new array per chunk.
+   */
+  readonly releasesWrittenBytes?: boolean
   upgradeTls(servername: string): Promise<Transport>
   close(): Promise<void>
   /** Optional: what TLS was negotiated, for display (`smtpure probe`); null on a plain connection. */

@@ -27,6 +27,9 @@ export class DenoTransport implements Transport {
     return n === null ? null : buf.subarray(0, n)
   }
 
+  /** `Deno.Conn.write` settles once the OS took the bytes; nothing keeps them after `write`. */
+  readonly releasesWrittenBytes = true
+
   async write(bytes: Uint8Array): Promise<void> {
     // Deno.Conn.write may write only part of the buffer.
     let at = 0

@@ -115,6 +115,9 @@ export class NodeTransport implements Transport {
     return this.writev([bytes])
   }
 
+  /** A write resolves only once its bytes are in the OS (see `writev`). */
+  readonly releasesWrittenBytes = true
+
   writev(chunks: ReadonlyArray<Uint8Array>): Promise<void> {
     return new Promise((resolve, reject) => {
       const s = this.socket
@@ -122,30 +125,26 @@ export class NodeTransport implements Transport {
         reject(this.failure ?? new Error('socket closed'))
         return
       }
+      // Called once the last chunk (and so every one before it) is in the OS, or when it was
+      // lost. Node calls it for a write cut short by a reset too, but with no error: a destroyed
+      // socket is the sign.
+      const written = (e?: Error | null): void => {
+        if ((e === null || e === undefined) && !s.destroyed) resolve()
+        else reject(this.failure ?? e ?? new Error('socket closed'))
+      }
       // The driver hands over what one wake-up produced (a body's end, the next pipelined
       // envelope): one system call, now.
-      let below = true
-      if (chunks.length === 1) below = s.write(chunks[0]!)
+      const last = chunks.length - 1
+      if (last === 0) s.write(chunks[0]!, written)
       else {
         s.cork()
-        for (const c of chunks) below = s.write(c)
+        for (let i = 0; i <= last; i++) s.write(chunks[i]!, i === last ? written : undefined)
         s.uncork()
       }
-      // Resolve at once unless the socket's buffer is over its high-water mark (back-pressure).
-      if (below) {
-        resolve()
-        return
-      }
-      const onDrain = (): void => {
-        s.off('close', onClose)
-        resolve()
-      }
-      const onClose = (): void => {
-        s.off('drain', onDrain)
-        reject(this.failure ?? new Error('socket closed'))
-      }
-      s.once('drain', onDrain)
-      s.once('close', onClose)
+      // The OS took everything at once (the usual case): resolve without waiting for the callback.
+      // Otherwise Node still reads our arrays, and the callback comes once it is done with them,
+      // which is also after any back-pressure has cleared.
+      if (s.writableLength === 0) resolve()
     })
   }
 
