@@ -111,6 +111,32 @@ describe('DotStuffer', () => {
     )
   })
 
+  // Kilobyte chunks of mostly plain text, with now and then an 8-bit octet (alone, in valid
+  // UTF-8, a BOM) or a TAB flagging a word of the scan.
+  const textPiece = fc.oneof(
+    { arbitrary: bodyChars, weight: 20 },
+    { arbitrary: fc.constantFrom('x'.repeat(100), 'a line of text\r\n', '.a dot line\r\n', '\t\x0b'), weight: 10 },
+    { arbitrary: fc.constantFrom('\u00e9', '\u00c3\u00a9', '\u00ef\u00bb\u00bf', '\u0080', '\u00ef\u00bf\u00bd'), weight: 1 },
+  )
+  const textBody = fc.array(textPiece, { minLength: 100, maxLength: 500 }).map((xs) => xs.join(''))
+  test('kilobyte chunks of text, with an 8-bit octet anywhere, equal the reference (property)', () => {
+    fc.assert(
+      fc.property(textBody, fc.array(fc.nat(), { maxLength: 4 }), (text, cuts) => {
+        const pieces = splitAt(b(text), cuts)
+        assert.equal(stuffChunks(pieces), reference(text))
+        let st = DotStuffer.initial
+        let bdat = ''
+        for (const p of pieces) {
+          const [o, next] = DotStuffer.stuff(p, false)(st)
+          bdat += s(o)
+          st = next
+        }
+        assert.equal(bdat + s(DotStuffer.finishUnstuffed(st)), text.replace(/\r\n|\r|\n/g, '\r\n'))
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   test('stuffing into given room gives the same bytes, in that room when it is large enough (property)', () => {
     fc.assert(
       fc.property(longBody, fc.array(fc.nat(), { maxLength: 4 }), fc.nat({ max: 64 }), fc.boolean(), (text, cuts, slack, dots) => {
