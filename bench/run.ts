@@ -17,8 +17,8 @@ const root = new URL('../', import.meta.url).pathname
 const args = process.argv.slice(2)
 const runsAt = args.indexOf('--runs')
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3
-const wanted = args.filter((a, i) => /^[A-F]$/.test(a) && args[i - 1] !== '--runs')
-const scenarios = wanted.length > 0 ? wanted : ['A', 'B', 'C', 'D', 'E', 'F']
+const wanted = args.filter((a, i) => /^[A-FW]$/.test(a) && args[i - 1] !== '--runs')
+const scenarios = wanted.length > 0 ? wanted : ['A', 'W', 'B', 'C', 'D', 'E', 'F']
 
 interface Measure {
   readonly wallMs: number
@@ -134,7 +134,9 @@ const main = async (): Promise<void> => {
     '',
     'Scenarios: A 2000 small messages over one connection; B 500 messages, a new connection each;',
     'C 200 messages with 50 recipients each; D one 20 MB message (every 4th line starts with a dot);',
-    'E 2000 messages over 8 connections; F one 1 GB streamed body (peak RSS).',
+    'E 2000 messages over 8 connections; F one 1 GB streamed body (peak RSS). W is A measured after 10 000',
+    'messages were first sent in the same process (JIT warmed up): a long-running process. smtp-source and',
+    "smtplib have no JIT to warm, so their W is A's work run as is.",
     '',
     'node-floor is not a client anyone should use: hand-written pipelined SMTP on a bare net.Socket with',
     'no validation, no reply parsing, no timeouts and no error handling (bench/clients/node-floor.mjs).',

@@ -60,7 +60,8 @@ describe('Driver', () => {
   test('a streamed body is stuffed into one reused buffer only when the transport releases written bytes', async () => {
     // Every chunk has lines that start with a dot and a bare LF, so every chunk needs a copy.
     const line = (i: number): string => `.line ${String(i).padStart(4, '0')} ${'x'.repeat(60)}\n`
-    const parts = Array.from({ length: 40 }, (_, k) => Array.from({ length: 50 }, (_, i) => line(k * 50 + i)).join(''))
+    // Chunks above MAX_SLAB_ALLOCATION, so without `into` each gets an array of its own.
+    const parts = Array.from({ length: 40 }, (_, k) => Array.from({ length: 80 }, (_, i) => line(k * 80 + i)).join(''))
     const wire = parts.join('').replace(/\n/g, '\r\n').replace(/^\./gm, '..') + '.\r\n'
     class Recording extends MemoryTransport {
       readonly buffers: ArrayBufferLike[] = []

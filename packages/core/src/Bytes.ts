@@ -22,10 +22,37 @@ export const NUL = 0x00
 /** Strings up to this length are encoded by hand when ASCII (command lines): faster than a host call. */
 export const SHORT_ASCII = 512
 
+/** Arrays up to this many octets are cut from a shared slab (`alloc`). */
+export const MAX_SLAB_ALLOCATION = 4096
+/** Size of one slab: a slab stays alive while any array cut from it does. */
+const SLAB_OCTETS = 64 * 1024
+
+let slab: ArrayBuffer | null = null
+let slabUsed = 0
+
+/**
+ * A new zero-filled array. Small ones are views into a shared slab, as Node's Buffer pool does:
+ * a small typed array of its own costs a backing-store allocation and later its sweep (a
+ * message's command lines and its dot-stuffed 1 KB body spent more there than in the copying).
+ * Each part of a slab is handed out once and never written again by the engine, so arrays
+ * never see each other; only `buffer` is shared, so never transfer or detach it.
+ */
+export const alloc = (size: number): Uint8Array => {
+  if (size > MAX_SLAB_ALLOCATION) return new Uint8Array(size)
+  if (slab === null || slabUsed + size > SLAB_OCTETS) {
+    slab = new ArrayBuffer(SLAB_OCTETS)
+    slabUsed = 0
+  }
+  const out = new Uint8Array(slab, slabUsed, size)
+  // The next array starts 8-aligned, so word views of it (dot-stuffing's scan) line up.
+  slabUsed = (slabUsed + size + 7) & ~7
+  return out
+}
+
 /** UTF-8 bytes of a string (ASCII strings give their ASCII bytes). */
 export const utf8 = (s: string): Uint8Array => {
   if (s.length <= SHORT_ASCII) {
-    const out = new Uint8Array(s.length)
+    const out = alloc(s.length)
     let i = 0
     for (; i < s.length; i++) {
       const c = s.charCodeAt(i)
@@ -48,7 +75,7 @@ export const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
   if (parts.length === 1) return parts[0] as Uint8Array
   let n = 0
   for (const p of parts) n += p.length
-  const out = new Uint8Array(n)
+  const out = alloc(n)
   let at = 0
   for (const p of parts) {
     out.set(p, at)

@@ -42,6 +42,7 @@ import * as Sasl from './Sasl.ts'
 import type { SmtpError, UsageError } from './SmtpError.ts'
 import { isTransient, rejected, usageError, violation } from './SmtpError.ts'
 import type { Phase, State, Transaction } from './State.ts'
+import { draftState, draftTransaction } from './State.ts'
 
 // ---- the phase table
 
@@ -76,7 +77,9 @@ const goto = (s: State, to: Phase): State => {
   if (!TRANSITIONS.some((t) => (t.from === s.phase || t.from === '*') && t.to === to)) {
     throw new Error(`smtpure defect: no transition ${s.phase} -> ${to}`)
   }
-  return { ...s, phase: to }
+  const n = draftState(s)
+  n.phase = to
+  return n
 }
 
 // ---- model
@@ -167,10 +170,38 @@ const tell = (out: Out, event: Event): void => {
 
 const transmit = (s: State, out: Out, bytes: Uint8Array, sensitive: boolean, kind: 'command' | 'body', now: number): State => {
   out.push({ _tag: 'Transmit', bytes, sensitive, kind })
-  return { ...s, writesInFlight: s.writesInFlight + 1, lastWriteAt: now }
+  const n = draftState(s)
+  n.writesInFlight = s.writesInFlight + 1
+  n.lastWriteAt = now
+  return n
 }
 
-const enqueue = (s: State, ...commands: ReadonlyArray<Queued>): State => ({ ...s, outbox: [...s.outbox, ...commands] })
+const enqueue = (s: State, ...commands: ReadonlyArray<Queued>): State => {
+  const n = draftState(s)
+  n.outbox = [...s.outbox, ...commands]
+  return n
+}
+
+/** `s` with another current transaction (`draftState`: no object spread on the hot path). */
+const withCurrent = (s: State, current: Transaction | null): State => {
+  const n = draftState(s)
+  n.current = current
+  return n
+}
+
+/** `s` with the capabilities of an EHLO (or HELO) reply. */
+const withCapabilities = (s: State, capabilities: Caps.Capabilities): State => {
+  const n = draftState(s)
+  n.capabilities = capabilities
+  return n
+}
+
+/** `s` with another finishing transaction. */
+const withFinishing = (s: State, finishing: Transaction | null): State => {
+  const n = draftState(s)
+  n.finishing = finishing
+  return n
+}
 
 const pipeliningOn = (s: State): boolean => s.config.pipelining && s.capabilities.pipelining
 
@@ -200,7 +231,13 @@ const flush = (s0: State, out: Out, now: number): State => {
   if (taken === 0) return s0
   for (const b of batches) out.push({ _tag: 'Transmit', bytes: utf8(b.lines.length === 1 ? b.lines[0]! : b.lines.join('')), sensitive: b.sensitive, kind: 'command' })
   // What `transmit` does per write, done once for the batches.
-  return { ...s0, outbox: s0.outbox.slice(taken), pending, waitSince, writesInFlight: s0.writesInFlight + batches.length, lastWriteAt: now }
+  const n = draftState(s0)
+  n.outbox = s0.outbox.slice(taken)
+  n.pending = pending
+  n.waitSince = waitSince
+  n.writesInFlight = s0.writesInFlight + batches.length
+  n.lastWriteAt = now
+  return n
 }
 
 /** After every step: send what may be sent, ask for body when the pipe is clear. */
@@ -210,7 +247,9 @@ const settle = (s0: State, out: Out, now: number): State => {
   const c = s.current
   if (c !== null && c.stage === 'Body' && !c.bodyRequested && s.writesInFlight === 0) {
     tell(out, { _tag: 'BodyWanted', transaction: c.id })
-    s = { ...s, current: { ...c, bodyRequested: true } }
+    const t = draftTransaction(c)
+    t.bodyRequested = true
+    s = withCurrent(s, t)
   }
   return s
 }
@@ -243,7 +282,10 @@ const failTransaction = (s: State, t: Transaction, error: SmtpError, out: Out): 
   }
   tell(out, { _tag: 'DeliveryFailed', transaction: t.id, error, recipients: outcomesOf(t, error) })
   const outbox = s.outbox.filter((q) => !('txn' in q.command && q.command.txn === t.id))
-  return enqueue({ ...s, outbox, current: null }, queued({ _tag: 'Rset', requested: false }, 'RSET'))
+  const n = draftState(s)
+  n.outbox = [...outbox, queued({ _tag: 'Rset', requested: false }, 'RSET')]
+  n.current = null
+  return n
 }
 
 /** Refuse a transaction before anything is sent (a requirement the server cannot meet). */
@@ -264,7 +306,12 @@ const refuseTransaction = (s: State, envelope: Envelope, error: SmtpError, out: 
 const close = (s: State, out: Out, error: SmtpError | null): State => {
   out.push({ _tag: 'Close' })
   tell(out, { _tag: 'Closed' })
-  return { ...goto(s, 'Closed'), outbox: [], pending: [], closedBy: error ?? s.closedBy, parser: Parser.empty }
+  const n = draftState(goto(s, 'Closed'))
+  n.outbox = []
+  n.pending = []
+  n.closedBy = error ?? s.closedBy
+  n.parser = Parser.empty
+  return n
 }
 
 /**
@@ -418,11 +465,18 @@ const onRcptReply = (s: State, sent: Sent, txn: number, index: number, r: Reply,
   }
   const outcomes = owned(t.outcomes)
   outcomes[index] = outcome
-  const next: Transaction = { ...t, outcomes, answered: t.answered + 1, refused: t.refused + (outcome._tag === 'Rejected' ? 1 : 0) }
+  const next = draftTransaction(t)
+  next.outcomes = outcomes
+  next.answered = t.answered + 1
+  next.refused = t.refused + (outcome._tag === 'Rejected' ? 1 : 0)
   const all = next.answered === outcomes.length
-  if (all && next.refused === outcomes.length) return failTransaction({ ...s, current: next }, next, noRecipients(next), out)
+  if (all && next.refused === outcomes.length) return failTransaction(withCurrent(s, next), next, noRecipients(next), out)
   // With BDAT there is no DATA/354: the content may flow once every recipient is answered.
-  return { ...s, current: next.bdat && all ? { ...next, stage: 'Body', bodyRequested: false } : next }
+  if (next.bdat && all) {
+    next.stage = 'Body'
+    next.bodyRequested = false
+  }
+  return withCurrent(s, next)
 }
 
 const onDataReply = (s: State, sent: Sent, txn: number, r: Reply, out: Out): State => {
@@ -434,7 +488,12 @@ const onDataReply = (s: State, sent: Sent, txn: number, r: Reply, out: Out): Sta
     const dot: Queued = { ...queued({ _tag: 'DataEnd', txn, discard: true, lmtpRecipient: -1 }, '.'), label: 'end of data' }
     return { ...s, outbox: [dot, ...s.outbox] }
   }
-  if (r.code === 354) return { ...s, current: { ...t, stage: 'Body', bodyRequested: false } }
+  if (r.code === 354) {
+    const next = draftTransaction(t)
+    next.stage = 'Body'
+    next.bodyRequested = false
+    return withCurrent(s, next)
+  }
   if (r.code >= 400) return failTransaction(s, t, rejected(sent.label, r, s.capabilities.enhancedStatusCodes), out)
   return unexpected(s, sent, r, out)
 }
@@ -453,7 +512,7 @@ const onDataEndReply = (s: State, sent: Sent, txn: number, discard: boolean, lmt
     const error = rejected(sent.label, r, s.capabilities.enhancedStatusCodes)
     tell(out, { _tag: 'DeliveryFailed', transaction: t.id, error, recipients })
   }
-  return { ...s, finishing: null }
+  return withFinishing(s, null)
 }
 
 /**
@@ -465,13 +524,13 @@ const onLmtpReply = (s: State, t: Transaction, sent: Sent, index: number, r: Rep
   const outcome: RecipientOutcome =
     r.code >= 200 && r.code < 300 ? { _tag: 'Accepted', recipient, reply: r } : { _tag: 'Rejected', recipient, error: rejected(sent.label, r, s.capabilities.enhancedStatusCodes) }
   const next: Transaction = { ...t, outcomes: t.outcomes.map((o, i) => (i === index ? outcome : o)) }
-  if (s.pending.some((p) => p.command._tag === 'DataEnd' && p.command.txn === t.id)) return { ...s, finishing: next }
+  if (s.pending.some((p) => p.command._tag === 'DataEnd' && p.command.txn === t.id)) return withFinishing(s, next)
   const recipients = outcomesOf(next, violation('no reply'))
   const delivered = recipients.filter((o): o is Extract<RecipientOutcome, { _tag: 'Accepted' }> => o._tag === 'Accepted')
   const last = delivered[delivered.length - 1]
   if (last !== undefined) tell(out, { _tag: 'Delivered', transaction: t.id, reply: last.reply, recipients })
   else tell(out, { _tag: 'DeliveryFailed', transaction: t.id, error: noRecipients(next), recipients })
-  return { ...s, finishing: null }
+  return withFinishing(s, null)
 }
 
 /** A reply to a BDAT chunk (RFC 3030 §2); the reply to the LAST chunk decides delivery. */
@@ -488,7 +547,7 @@ const onBdatReply = (s: State, sent: Sent, txn: number, last: boolean, r: Reply,
   const f = s.finishing
   if (f?.id === txn) {
     tell(out, { _tag: 'DeliveryFailed', transaction: f.id, error, recipients: outcomesOf(f, error) })
-    return enqueue({ ...s, finishing: null }, queued({ _tag: 'Rset', requested: false }, 'RSET'))
+    return enqueue(withFinishing(s, null), queued({ _tag: 'Rset', requested: false }, 'RSET'))
   }
   return s
 }
@@ -504,7 +563,11 @@ const onReply = (s0: State, parser: Parser.ReplyParser, r: Reply, trailing: bool
   // The parser's next state, the command answered and the restarted wait, in one copy.
   const pending = owned(s0.pending)
   pending.shift()
-  let s: State = { ...s0, parser, pending, waitSince: now }
+  const n = draftState(s0)
+  n.parser = parser
+  n.pending = pending
+  n.waitSince = now
+  let s: State = n
   const c = sent.command
   const enhanced = s.capabilities.enhancedStatusCodes
   // RFC 5321 §3.8: 421 to any command means the server is closing the channel.
@@ -524,7 +587,7 @@ const onReply = (s0: State, parser: Parser.ReplyParser, r: Reply, trailing: bool
       if (r.code >= 400) return fail(s, rejected('greeting', r, false), 'quit', out)
       return unexpected(s, sent, r, out)
     case 'Ehlo':
-      if (r.code === 250) return afterHello({ ...s, capabilities: Caps.fromEhloReply(r) }, out)
+      if (r.code === 250) return afterHello(withCapabilities(s, Caps.fromEhloReply(r)), out)
       // RFC 5321 §4.1.4: a server that does not know EHLO answers 500 or 502; fall back to HELO.
       if ((r.code === 500 || r.code === 502) && s.config.protocol === 'smtp') {
         return enqueue(goto(s, 'Hello'), queued({ _tag: 'Helo' }, `HELO ${s.config.clientName}`))
@@ -532,7 +595,7 @@ const onReply = (s0: State, parser: Parser.ReplyParser, r: Reply, trailing: bool
       if (r.code >= 400) return fail(s, rejected(sent.label, r, false), 'quit', out)
       return unexpected(s, sent, r, out)
     case 'Helo':
-      if (r.code === 250) return afterHello({ ...s, capabilities: Caps.none }, out)
+      if (r.code === 250) return afterHello(withCapabilities(s, Caps.none), out)
       if (r.code >= 400) return fail(s, rejected(sent.label, r, false), 'quit', out)
       return unexpected(s, sent, r, out)
     case 'StartTls':
@@ -601,8 +664,11 @@ const onReceived = (s0: State, bytes: Uint8Array, now: number, out: Out): State 
   for (;;) {
     const r = Parser.parseAt(bytes, offset, s.parser)
     switch (r._tag) {
-      case 'NeedMore':
-        return { ...s, parser: r.parser }
+      case 'NeedMore': {
+        const n = draftState(s)
+        n.parser = r.parser
+        return n
+      }
       case 'Violation':
         return fail({ ...s, parser: Parser.empty }, violation(r.message), 'close', out)
       case 'Reply':
@@ -724,7 +790,11 @@ const onSend = (s: State, envelope: Envelope, out: Out): E.Either<UsageError, St
     bodyRequested: false,
     bdat,
   }
-  return E.right({ ...s, current: t, nextTransaction: id + 1, outbox: s.outbox.length === 0 ? commands : [...s.outbox, ...commands] })
+  const n = draftState(s)
+  n.current = t
+  n.nextTransaction = id + 1
+  n.outbox = s.outbox.length === 0 ? commands : [...s.outbox, ...commands]
+  return E.right(n)
 }
 
 const bodyTransaction = (s: State): Transaction | null =>
@@ -738,15 +808,31 @@ const onBodyChunk = (s: State, bytes: Uint8Array, last: boolean, into: Uint8Arra
     // normalized unless the body is binary.
     if (last) return E.right(endBdat(s, t, t.envelope.binary === true ? bytes : Dot.stuffLast(bytes, false)(t.stuffer), now, out))
     const [data, stuffer] = t.envelope.binary === true ? [bytes, t.stuffer] : Dot.stuff(bytes, false, into)(t.stuffer)
-    const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
+    const s1 = withCurrent(s, chunkTaken(t, stuffer))
     if (data.length === 0) return E.right(s1)
     return E.right(sendBdat(s1, data, false, t.id, now, out))
   }
   // The last chunk and the terminator go out together: one write, not two (and one copy).
   if (last) return E.right(endData(s, t, Dot.stuffLast(bytes)(t.stuffer), now, out))
   const [stuffed, stuffer] = Dot.stuff(bytes, true, into)(t.stuffer)
-  const s1: State = { ...s, current: { ...t, stuffer, bodyRequested: false } }
+  const s1 = withCurrent(s, chunkTaken(t, stuffer))
   return E.right(stuffed.length === 0 ? s1 : transmit(s1, out, stuffed, false, 'body', now))
+}
+
+/** `t` after a body chunk: the stuffer moved on, and the next chunk waits for BodyWanted. */
+const chunkTaken = (t: Transaction, stuffer: Dot.DotStuffer): Transaction => {
+  const next = draftTransaction(t)
+  next.stuffer = stuffer
+  next.bodyRequested = false
+  return next
+}
+
+/** `t` once its final dot (or BDAT LAST) is sent. */
+const finishingOf = (t: Transaction): Transaction => {
+  const next = draftTransaction(t)
+  next.stage = 'Finishing'
+  next.bodyRequested = false
+  return next
 }
 
 const onBodyEnd = (s: State, now: number, out: Out): E.Either<UsageError, State> => {
@@ -758,8 +844,10 @@ const onBodyEnd = (s: State, now: number, out: Out): E.Either<UsageError, State>
 
 /** The last BDAT chunk (RFC 3030 §2: `BDAT n LAST`); the transaction waits for its reply. */
 const endBdat = (s: State, t: Transaction, tail: Uint8Array, now: number, out: Out): State => {
-  const s1 = sendBdat(s, tail, true, t.id, now, out)
-  return { ...s1, current: null, finishing: { ...t, stage: 'Finishing', bodyRequested: false } }
+  const n = draftState(sendBdat(s, tail, true, t.id, now, out))
+  n.current = null
+  n.finishing = finishingOf(t)
+  return n
 }
 
 /** Send the end of the content (with the terminator) and wait for the final reply(s). */
@@ -771,15 +859,14 @@ const endData = (s: State, t: Transaction, tail: Uint8Array, now: number, out: O
       ? t.outcomes.flatMap((o, i) => (o?._tag === 'Accepted' ? [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: i }, label: `end of data for ${t.envelope.to[i]}` } satisfies Sent] : []))
       : [{ command: { _tag: 'DataEnd', txn: t.id, discard: false, lmtpRecipient: -1 }, label: 'end of data' }]
   // What `transmit` does, in the same copy of the state.
-  return {
-    ...s,
-    writesInFlight: s.writesInFlight + 1,
-    lastWriteAt: now,
-    current: null,
-    finishing: { ...t, stage: 'Finishing', bodyRequested: false },
-    pending: [...s.pending, ...finals],
-    waitSince: s.pending.length === 0 ? now : s.waitSince,
-  }
+  const n = draftState(s)
+  n.writesInFlight = s.writesInFlight + 1
+  n.lastWriteAt = now
+  n.current = null
+  n.finishing = finishingOf(t)
+  n.pending = [...s.pending, ...finals]
+  n.waitSince = s.pending.length === 0 ? now : s.waitSince
+  return n
 }
 
 /** `BDAT n [LAST]` and its octets (the command line and the data as two writes). */
@@ -787,11 +874,10 @@ const sendBdat = (s0: State, data: Uint8Array, last: boolean, txn: number, now: 
   const line = `BDAT ${data.length}${last ? ' LAST' : ''}`
   let s = transmit(s0, out, utf8(line + '\r\n'), false, 'command', now)
   if (data.length > 0) s = transmit(s, out, data, false, 'body', now)
-  return {
-    ...s,
-    pending: [...s.pending, { command: { _tag: 'Bdat', txn, last }, label: line }],
-    waitSince: s.pending.length === 0 ? now : s.waitSince,
-  }
+  const n = draftState(s)
+  n.pending = [...s.pending, { command: { _tag: 'Bdat', txn, last }, label: line }]
+  n.waitSince = s.pending.length === 0 ? now : s.waitSince
+  return n
 }
 
 /** RFC 3461 §4: xtext: "+" and "=" and anything outside "!".."~" as "+XX". */
@@ -802,6 +888,12 @@ const xtext = (v: string): string =>
 export const MAX_VRFY_ARGUMENT = 256
 
 // ---- the step
+
+const writeDone = (s: State): State => {
+  const n = draftState(s)
+  n.writesInFlight = s.writesInFlight - 1
+  return n
+}
 
 const dispatch = (input: Input, s: State, out: Out): E.Either<UsageError, State> => {
   if (s.phase === 'Closed') {
@@ -824,7 +916,7 @@ const dispatch = (input: Input, s: State, out: Out): E.Either<UsageError, State>
       return E.right(onPeerClosed(s, out))
     case 'WriteCompleted':
       if (s.writesInFlight === 0) return wrongState('WriteCompleted without a Transmit in flight')
-      return E.right({ ...s, writesInFlight: s.writesInFlight - 1 })
+      return E.right(writeDone(s))
     case 'TlsEstablished':
       if (s.phase !== 'TlsHandshake') return wrongState('TlsEstablished without UpgradeTls')
       // RFC 3207 §4.2: forget everything learned before TLS and issue EHLO again.

@@ -8,7 +8,7 @@
  * So the only `CRLF . CRLF` that reaches the wire is the terminator. State is two booleans,
  * memory is O(chunk), and a chunk that needs no change is passed through without a copy.
  */
-import { CR, LF, DOT, utf8 } from './Bytes.ts'
+import { CR, LF, DOT, alloc, utf8 } from './Bytes.ts'
 
 // ---- model
 
@@ -125,7 +125,7 @@ const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s:
   if (inserted === 0 && end.length === 0) return [chunk, state]
   const added = inserted
   const size = n + added + end.length
-  const out = into !== null && into.length >= size ? into.subarray(0, size) : new Uint8Array(size)
+  const out = into !== null && into.length >= size ? into.subarray(0, size) : alloc(size)
   // Copy the chunk once, then open the gaps from the back: every octet after the k-th insertion
   // moves right by k + 1, and `copyWithin` moves it without the view per segment a
   // `set(chunk.subarray(...))` would allocate (26 KB of garbage per 64 KB chunk in scenario F).

