@@ -15,13 +15,19 @@ export type Parser<A extends string> = (input: string) => E.Either<string, A>
  * parser returns unchanged), so decoding a decoded value is the identity. `noun` names the thing
  * in messages: `is not a valid ${noun}`.
  */
-export const fromParser = <A extends string>(name: string, noun: string, parse: Parser<A>): t.Type<A, string, unknown> =>
-  new t.Type<A, string, unknown>(
+export const fromParser = <A extends string>(name: string, noun: string, parse: Parser<A>): t.Type<A, string, unknown> => {
+  // The last value found canonical: the same sender and EHLO name come back on every message
+  // and connection, and a parse per check cost more than the rest of the check.
+  let lastCanonical: string | null = null
+  return new t.Type<A, string, unknown>(
     name,
     (u): u is A => {
       if (typeof u !== 'string') return false
+      if (u === lastCanonical) return true
       const r = parse(u)
-      return E.isRight(r) && r.right === u
+      const canonical = E.isRight(r) && r.right === u
+      if (canonical) lastCanonical = u
+      return canonical
     },
     (u, c) => {
       if (u === undefined) return t.failure(u, c, 'is required')
@@ -31,3 +37,4 @@ export const fromParser = <A extends string>(name: string, noun: string, parse: 
     },
     (a) => a,
   )
+}
