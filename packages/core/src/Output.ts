@@ -93,6 +93,11 @@ export type Event =
 /** Write these bytes. `sensitive` bytes carry credentials: never log them. */
 export interface Transmit {
   readonly _tag: 'Transmit'
+  /**
+   * Read-only. Often a view of a larger buffer shared with other outputs (small arrays come from
+   * a slab) or of the caller's own body chunk or `BodyChunk.into` room: use the view's offset and
+   * length, and never transfer or detach `bytes.buffer`.
+   */
   readonly bytes: Uint8Array
   readonly sensitive: boolean
   /** Command lines or message content (for transcripts that summarize bodies). */
