@@ -18,9 +18,10 @@ describe('Body facts', () => {
     )
   })
 
-  test('one high octet is found wherever it is, past the 256-word checkpoints too', () => {
-    const base = new Uint8Array(5000).fill(0x41)
-    for (const at of [0, 1, 2, 3, 4, 1023, 1024, 1027, 2047, 4995, 4999]) {
+  test('one high octet is found wherever it is, in every block of words and the tail', () => {
+    // Blocks are 1024 words (4096 octets): positions around the first two block ends.
+    const base = new Uint8Array(12_000).fill(0x41)
+    for (const at of [0, 1, 2, 3, 4, 1023, 1024, 1027, 2047, 4095, 4096, 4099, 8191, 8192, 8195, 11_995, 11_999]) {
       for (const shift of [0, 1, 3]) {
         const b = new Uint8Array(base.length + shift)
         b.set(base, shift)

@@ -139,7 +139,7 @@ class Loop {
   private readonly lines: TranscriptLine[] = []
   private serverPartial = ''
   private bodyOctets = 0
-  /** Reused room for a streamed body's stuffed chunks (`BodyChunk.into`), if the transport allows. */
+  /** Reused room for a body's stuffed chunks (`BodyChunk.into`), if the transport allows. */
   private bodyScratch: Uint8Array | null = null
   readyWaiter: ((e: E.Either<SmtpError, Ready>) => void) | null = null
   private closedResolve: () => void = () => {}
@@ -419,7 +419,13 @@ class Loop {
       // Stepped after the output that asked for it (see `drain`), never inside it.
       const now = this.clock.now()
       const i = it.cursor++
-      this.inbox.push(i >= it.chunks.length ? { _tag: 'BodyEnd', now } : { _tag: 'BodyChunk', bytes: it.chunks[i]!, last: i === it.chunks.length - 1, now })
+      if (i >= it.chunks.length) this.inbox.push({ _tag: 'BodyEnd', now })
+      else {
+        const bytes = it.chunks[i]!
+        // The last chunk is built with its terminator in an array of its own (`stuffLast`).
+        const into = i === it.chunks.length - 1 ? null : this.scratchFor(bytes)
+        this.inbox.push(into === null ? { _tag: 'BodyChunk', bytes, last: i === it.chunks.length - 1, now } : { _tag: 'BodyChunk', bytes, into, now })
+      }
       return
     }
     void this.pullStream(id, it)
