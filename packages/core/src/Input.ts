@@ -33,7 +33,7 @@ export interface BodyChunk {
    * Optional room for the transformed (dot-stuffed) chunk, not overlapping `bytes`: when it is
    * large enough the Transmit's bytes are a view of it instead of a new array. Leave it untouched
    * until that Transmit's WriteCompleted. The driver passes one buffer for every chunk of a
-   * streamed body, so the body's size does not turn into garbage.
+   * body (but a whole body's last), so the body's size does not turn into garbage.
    */
   readonly into?: Uint8Array
   readonly now: number
