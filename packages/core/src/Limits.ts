@@ -45,7 +45,7 @@ export const MAX_SASL_ROUNDS = 4
 export const MAX_PIPELINED_COMMANDS = MAX_RECIPIENTS + 2
 
 /**
- * Largest streamed body chunk the driver dot-stuffs into its reused buffer (`BodyChunk.into`);
+ * Largest body chunk the driver dot-stuffs into its reused buffer (`BodyChunk.into`);
  * a larger chunk gets an array of its own, so one huge chunk does not pin its size in memory
  * for the rest of the session.
  */

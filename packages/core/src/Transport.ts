@@ -31,7 +31,7 @@ export interface Transport {
   /**
    * Optional: set when a write's promise resolves only once the platform no longer reads the
    * bytes (they are in the OS, not queued by reference). The driver then dot-stuffs every chunk
-   * of a streamed body into one reused buffer instead of a new array per chunk.
+   * of a body into one reused buffer instead of a new array per chunk.
    */
   readonly releasesWrittenBytes?: boolean
   upgradeTls(servername: string): Promise<Transport>
