@@ -108,6 +108,8 @@ export const parseAt = (input: Uint8Array, offset: number, p: ReplyParser): Pars
     if (lines.length + 1 > MAX_REPLY_LINES) {
       return violation(`reply longer than ${MAX_REPLY_LINES} lines`)
     }
+    // A one-line reply (most of them): an array of exactly one, not an empty one grown by push.
+    if (sep === 0x20 && lines.length === 0) return { _tag: 'Reply', reply: { code: lineCode, lines: [text] }, parser: empty, offset: at }
     if (!own) {
       lines = lines.length === 0 ? [] : lines.slice()
       own = true
