@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import * as E from 'fp-ts/lib/Either.js'
 import fc from 'fast-check'
+import { assertSameDecoding, maybe } from './helpers.ts'
 import { Codecs, Limits, Options } from '@smtpure/core'
 
 // decodeEnvelope takes an input that already is in decoded form without io-ts's contexts; it
@@ -9,7 +10,6 @@ import { Codecs, Limits, Options } from '@smtpure/core'
 const full = (u: unknown) => Codecs.decodeWith(Options.EnvelopeCodec)(u)
 
 const address = fc.constantFrom('a@example.org', 'b@example.net', '<>', '', 'bad@@x', 'no-domain', 'x@[127.0.0.1]', 'ü@example.org', 'A@EXAMPLE.ORG', ' a@example.org', 'a@example.org\r\n')
-const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined })
 const envelope = fc.record(
   {
     from: fc.oneof(address, fc.constant(undefined), fc.integer()),
@@ -28,11 +28,7 @@ describe('Envelope decoding', () => {
   test('the fast path answers exactly what the full decode answers (property)', () => {
     fc.assert(
       fc.property(envelope, (u) => {
-        const fast = Options.decodeEnvelope(u)
-        const slow = full(u)
-        assert.equal(E.isRight(fast), E.isRight(slow))
-        if (E.isRight(fast) && E.isRight(slow)) assert.deepEqual(fast.right, slow.right)
-        if (E.isLeft(fast) && E.isLeft(slow)) assert.deepEqual(fast.left.issues, slow.left.issues)
+        assertSameDecoding(Options.decodeEnvelope(u), full(u))
       }),
       { numRuns: 3000 },
     )

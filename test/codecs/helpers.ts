@@ -41,3 +41,20 @@ export const ldhLabel: fc.Arbitrary<string> = fc
 
 /** Run enough cases for a codec property. */
 export const RUNS = { numRuns: 3000 } as const
+
+/** An optional field: absent, or a value from `a`. */
+export const maybe = <T>(a: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> => fc.option(a, { nil: undefined })
+
+/**
+ * A fast path and the full decode gave the same answer: the same value (as `view` shows it),
+ * or the same issues.
+ */
+export const assertSameDecoding = <A>(
+  fast: E.Either<{ readonly issues?: unknown }, A>,
+  slow: E.Either<{ readonly issues?: unknown }, A>,
+  view: (a: A) => unknown = (a) => a,
+): void => {
+  assert.equal(E.isRight(fast), E.isRight(slow))
+  if (E.isRight(fast) && E.isRight(slow)) assert.deepEqual(view(fast.right), view(slow.right))
+  if (E.isLeft(fast) && E.isLeft(slow)) assert.deepEqual(fast.left.issues, slow.left.issues)
+}
