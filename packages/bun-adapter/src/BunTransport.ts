@@ -96,6 +96,9 @@ class Pipe implements Handlers {
       await new Promise<void>((resolve) => (this.reader = resolve))
     }
   }
+  /** Bun's `socket.write` is unbuffered: what it did not take is ours to retry, never kept. */
+  readonly releasesWrittenBytes = true
+
   async write(bytes: Uint8Array): Promise<void> {
     let rest = bytes
     while (rest.length > 0) {
