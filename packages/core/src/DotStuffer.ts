@@ -34,9 +34,9 @@ export const initial: DotStuffer = { atLineStart: true, afterCr: false }
  * has been written).
  *
  * `into` is room the result may be written to instead of a new array (as `TextEncoder.encodeInto`
- * does): when it is large enough the result is a view of it. A streamed body then reuses one
- * buffer for all its chunks; a new array per chunk would pile up as garbage the collector frees
- * late (16 MB of peak RSS for a 1 GB body, bench scenario F).
+ * does): when it is large enough the result is a view of it. A body then reuses one buffer for
+ * all its chunks; a new array per chunk would pile up as garbage the collector frees late
+ * (16 MB of peak RSS for a 1 GB streamed body, bench scenario F).
  *
  * Line breaks are found a word (four octets) at a time (`nextBreak`: three times the speed of a
  * native `indexOf` per line); changes are recorded as insertions and applied in one copy at the end.
@@ -58,13 +58,13 @@ export const stuffLast =
 /** Chunks shorter than this are scanned octet by octet (a word view costs more than it saves). */
 const MIN_WORD_SCAN = 64
 
+/** Insertion scratch larger than this (entries) is dropped after the chunk that needed it. */
+const KEEP_INSERT_SCRATCH = 1 << 14
 /**
  * Insertions found in one chunk: `insertOctet[k]` goes in before `chunk[insertAt[k]]`. Scratch
  * shared by every call: a transform runs to its end synchronously and keeps nothing here, so
  * no caller can observe it, and no chunk leaves an array of positions behind as garbage.
  */
-/** Insertion scratch larger than this (entries) is dropped after the chunk that needed it. */
-const KEEP_INSERT_SCRATCH = 1 << 14
 let insertAt = new Int32Array(256)
 let insertOctet = new Uint8Array(256)
 let inserted = 0

@@ -419,13 +419,7 @@ class Loop {
       // Stepped after the output that asked for it (see `drain`), never inside it.
       const now = this.clock.now()
       const i = it.cursor++
-      if (i >= it.chunks.length) this.inbox.push({ _tag: 'BodyEnd', now })
-      else {
-        const bytes = it.chunks[i]!
-        // The last chunk is built with its terminator in an array of its own (`stuffLast`).
-        const into = i === it.chunks.length - 1 ? null : this.scratchFor(bytes)
-        this.inbox.push(into === null ? { _tag: 'BodyChunk', bytes, last: i === it.chunks.length - 1, now } : { _tag: 'BodyChunk', bytes, into, now })
-      }
+      this.inbox.push(i >= it.chunks.length ? { _tag: 'BodyEnd', now } : this.bodyChunk(it.chunks[i]!, i === it.chunks.length - 1, now))
       return
     }
     void this.pullStream(id, it)
@@ -446,9 +440,17 @@ class Loop {
     // The transaction may have ended while we read (a refused BDAT chunk, an abort).
     if (!this.outcomes.has(id)) return
     // A chunk the engine refuses aborts the session (see `drain`).
-    if (next.done === true) return this.feed({ _tag: 'BodyEnd', now })
-    const into = this.scratchFor(next.value)
-    this.feed(into === null ? { _tag: 'BodyChunk', bytes: next.value, now } : { _tag: 'BodyChunk', bytes: next.value, into, now })
+    this.feed(next.done === true ? { _tag: 'BodyEnd', now } : this.bodyChunk(next.value, false, now))
+  }
+
+  /**
+   * A BodyChunk input, with the reused room when the chunk may use it. A whole body's last chunk
+   * does not: it is built with its terminator in an array of its own (`stuffLast`).
+   */
+  private bodyChunk(bytes: Uint8Array, last: boolean, now: number): Input {
+    const into = last ? null : this.scratchFor(bytes)
+    if (into !== null) return { _tag: 'BodyChunk', bytes, into, now }
+    return last ? { _tag: 'BodyChunk', bytes, last, now } : { _tag: 'BodyChunk', bytes, now }
   }
 
   /**
