@@ -1,5 +1,5 @@
 // smtpure as a bench client (the built package): node bench/clients/smtpure.mjs PORT SCENARIO
-import { connect, createPool } from '@smtpure/node'
+import { connect, createPool, sendMail } from '@smtpure/node'
 import { SCENARIOS, body, recipients, report, runLanes, streamedBody } from './common.mjs'
 
 const [port, name] = [Number(process.argv[2]), process.argv[3] ?? 'A']
@@ -21,6 +21,11 @@ if (name === 'E') {
 }
 
 await runLanes(sc, payload?.length ?? sc.bodyBytes, async (share) => {
+  if (sc.perConnection === 1) {
+    // One message per connection (B): the call made for it, which pipelines QUIT behind the dot.
+    for (let sent = 0; sent < share; sent++) await sendMail({ ...opts, from: 'bench@example.org', to, body: payload ?? streamedBody(sc.bodyBytes) })
+    return
+  }
   for (let sent = 0; sent < share; ) {
     const client = await connect(opts)
     const batch = Math.min(sc.perConnection, share - sent)

@@ -65,6 +65,23 @@ for (const [name, start] of servers) {
       assert.deepEqual(m.recipients, [to('alice')])
     })
 
+    test('sendMail queues QUIT behind the message: with PIPELINING it leaves with the final dot', async () => {
+      await server.clearMessages()
+      const r = await sendMail({ ...base(), tls: 'none', from, to: to('quitter'), body: 'Subject: q\r\n\r\nbye\r\n', transcript: true })
+      assert.equal(r.reply.code, 250)
+      const lines = r.transcript.map((l) => `${l.direction}: ${l.text}`)
+      const content = lines.findIndex((l) => l.startsWith('C: <message content'))
+      const after = lines.slice(content + 1, content + 4)
+      if (lines.some((l) => /^S: 250[- ]PIPELINING$/i.test(l))) {
+        // Written before the reply to the final dot was read.
+        assert.match(after.join('\n'), /^C: QUIT\nS: 250.*\nS: 221/)
+      } else {
+        // RFC 2920 not offered (aiosmtpd): one command at a time.
+        assert.match(after.join('\n'), /^S: 250.*\nC: QUIT\nS: 221/)
+      }
+      await server.waitForRecipient(to('quitter'))
+    })
+
     test('STARTTLS + AUTH PLAIN', async () => {
       await server.clearMessages()
       const client = await connect({ ...submission(), auth: { ...submission().auth!, mechanisms: ['PLAIN'] }, transcript: true })

@@ -356,6 +356,29 @@ const within = <A>(clock: Clock, ms: number, what: string, p: Promise<A>): Promi
   })
 
 /** The API for one platform. */
+/**
+ * One message, then QUIT, on a connection opened for it. QUIT is queued at once behind the
+ * message, so with PIPELINING it leaves in the same write as the final dot (RFC 2920 §3.1:
+ * message content may start a group and QUIT may end one), a round trip less per connection;
+ * without PIPELINING the engine still waits for the final reply first. A refused message leaves
+ * the session sound, so the QUIT stands; any other failure closes the connection at once.
+ */
+const sendThenQuit = async (client: SmtpClient, message: Message): Promise<SendResult> => {
+  const sending = client.send(message)
+  const quitting = client.quit()
+  // Handled here so a QUIT failing while the message is awaited is not an unhandled rejection.
+  quitting.catch(() => undefined)
+  try {
+    const result = await sending
+    await quitting
+    return result
+  } catch (e) {
+    if (e instanceof DeliveryError && e.outcome === 'failed' && client.failure() === null) await quitting.catch(() => client.abort())
+    else client.abort()
+    throw e
+  }
+}
+
 export interface Api<S> {
   /** Connect, greet, STARTTLS and log in as the options say. Rejects with SmtpFailure. */
   readonly connect: (options: ConnectOptions<S>) => Promise<SmtpClient>
@@ -461,16 +484,8 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
     const envelope = envelopeOf({ ...options, body: new Uint8Array(0), ...(options.size === undefined ? {} : { size: options.size }) })
     if (E.isLeft(envelope)) throw new SmtpFailure(envelope.left)
     const client = await connect(options)
-    try {
-      const result = await client.send(options)
-      await client.quit()
-      return { ...result, transcript: client.transcript() }
-    } catch (e) {
-      // After a refused message the session is still sound: leave politely.
-      if (e instanceof DeliveryError && e.outcome === 'failed' && client.failure() === null) await client.quit().catch(() => client.abort())
-      else client.abort()
-      throw e
-    }
+    const result = await sendThenQuit(client, options)
+    return { ...result, transcript: client.transcript() }
   }
 
   const classify = (e: unknown): Direct.Classified =>
@@ -492,15 +507,8 @@ export const makeApi = <S>(platform: Platform<S>): Api<S> => {
       random: platform.random,
       connect: (host, address) => connect({ ...(options as ConnectOptions<S>), host, address, port: options.port ?? 25, tls: options.tls ?? 'opportunistic' }),
       deliver: async (client, recipients, body) => {
-        try {
-          const { transaction: _t, ...result } = await client.send({ ...message, to: recipients, body })
-          await client.quit()
-          return result
-        } catch (e) {
-          if (e instanceof DeliveryError && e.outcome === 'failed' && client.failure() === null) await client.quit().catch(() => client.abort())
-          else client.abort()
-          throw e
-        }
+        const { transaction: _t, ...result } = await sendThenQuit(client, { ...message, to: recipients, body })
+        return result
       },
       classify,
     }
