@@ -6,6 +6,7 @@
  *
  *   npm run bench                 all scenarios, 3 runs each
  *   npm run bench -- A D --runs 5
+ *   npm run bench -- --node PATH  also smtpure on another Node binary (a newer V8), same rounds
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { cpus, totalmem } from 'node:os'
@@ -17,6 +18,9 @@ const root = new URL('../', import.meta.url).pathname
 const args = process.argv.slice(2)
 const runsAt = args.indexOf('--runs')
 const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3
+const nodeAt = args.indexOf('--node')
+/** Another Node binary to run smtpure on as well: the cold scenarios are mostly V8's compiler. */
+const OTHER_NODE = nodeAt >= 0 ? args[nodeAt + 1] : undefined
 const wanted = args.filter((a, i) => /^[A-FW]$/.test(a) && args[i - 1] !== '--runs')
 const scenarios = wanted.length > 0 ? wanted : ['A', 'W', 'B', 'C', 'D', 'E', 'F']
 
@@ -43,7 +47,8 @@ const measure = (cmd: string, argv: string[], inner: boolean, fallback: { messag
 }
 
 // Clients run on bare Node; smtpure from its build (npm run build), as a user would run it.
-const node = (client: string, port: number, sc: string): [string, string[]] => [process.execPath, [`bench/clients/${client}.mjs`, String(port), sc]]
+const node = (client: string, port: number, sc: string, binary = process.execPath): [string, string[]] => [binary, [`bench/clients/${client}.mjs`, String(port), sc]]
+const otherVersion = OTHER_NODE === undefined ? null : spawnSync(OTHER_NODE, ['--version'], { encoding: 'utf8' }).stdout.trim()
 
 const sourceArgs = (sc: string, port: number): string[] => {
   const s = SCENARIOS[sc]!
@@ -81,6 +86,7 @@ const main = async (): Promise<void> => {
         ['smtpure', () => measure(...node('smtpure', port, sc), true, { messages: 0, bytes: 0 })],
         ['nodemailer', () => measure(...node('nodemailer', port, sc), true, { messages: 0, bytes: 0 })],
       ]
+      if (OTHER_NODE !== undefined) clients.push([`smtpure (Node ${otherVersion})`, () => measure(...node('smtpure', port, sc, OTHER_NODE), true, { messages: 0, bytes: 0 })])
       // The floor: what Node itself allows (hand-written pipelining, no checks); not a usable client.
       if (sc !== 'F') clients.push(['node-floor', () => measure(...node('node-floor', port, sc), true, { messages: 0, bytes: 0 })])
       if (sc !== 'F') clients.push(['smtplib', () => measure('/usr/bin/python3', ['bench/clients/smtplib_client.py', String(port), sc], true, { messages: 0, bytes: 0 })])
@@ -124,6 +130,7 @@ const main = async (): Promise<void> => {
     `Sink: Postfix smtp-sink on 127.0.0.1 (PIPELINING advertised). ${RUNS} rounds (F: 1), every client once per round;`,
     'msgs/s and CPU are medians over the rounds, ratios are medians of the ratios within each round.',
     'Client CPU is measured inside each client around the work (smtp-source: the whole process).',
+    ...(otherVersion === null ? [] : [`"smtpure (Node ${otherVersion})" is the same client on that Node binary, in the same rounds (\`--node\`).`]),
     '',
     '| scenario | client | msgs/s | MB/s | × smtp-source (msgs/s) | × node-floor (msgs/s) | CPU ms/msg | × smtp-source (CPU) | peak RSS MB |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

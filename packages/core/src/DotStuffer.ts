@@ -38,9 +38,9 @@ export const initial: DotStuffer = { atLineStart: true, afterCr: false }
  * all its chunks; a new array per chunk would pile up as garbage the collector frees late
  * (16 MB of peak RSS for a 1 GB streamed body, bench scenario F).
  *
- * Line breaks are found a word (four octets) at a time, in the same loop as the per-octet state
- * machine (a call per line to find the next break cost a third of the time in a body of short
- * lines); changes are recorded as insertions and applied in one copy at the end.
+ * Clean text is skipped a word (four octets) at a time; the per-octet state machine sees only a
+ * word that may hold a line break, from its first low octet on. Changes are recorded as
+ * insertions and applied in one copy at the end.
  */
 export const stuff =
   (chunk: Uint8Array, dots = true, into: Uint8Array | null = null) =>
