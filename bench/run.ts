@@ -21,8 +21,8 @@ const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 3
 const nodeAt = args.indexOf('--node')
 /** Another Node binary to run smtpure on as well: the cold scenarios are mostly V8's compiler. */
 const OTHER_NODE = nodeAt >= 0 ? args[nodeAt + 1] : undefined
-const wanted = args.filter((a, i) => /^[A-FW]$/.test(a) && args[i - 1] !== '--runs')
-const scenarios = wanted.length > 0 ? wanted : ['A', 'W', 'B', 'C', 'D', 'E', 'F']
+const wanted = args.filter((a, i) => /^[A-FWX]$/.test(a) && args[i - 1] !== '--runs')
+const scenarios = wanted.length > 0 ? wanted : ['A', 'W', 'B', 'C', 'D', 'E', 'X', 'F']
 
 interface Measure {
   readonly wallMs: number
@@ -143,7 +143,8 @@ const main = async (): Promise<void> => {
     'C 200 messages with 50 recipients each; D one 20 MB message (every 4th line starts with a dot);',
     'E 2000 messages over 8 connections; F one 1 GB streamed body (peak RSS). W is A measured after 10 000',
     'messages were first sent in the same process (JIT warmed up): a long-running process. smtp-source and',
-    "smtplib have no JIT to warm, so their W is A's work run as is.",
+    "smtplib have no JIT to warm, so their W is A's work run as is. X is E after such a warm-up (smtpure: through",
+    'another pool first).',
     '',
     'node-floor is not a client anyone should use: hand-written pipelined SMTP on a bare net.Socket with',
     'no validation, no reply parsing, no timeouts and no error handling (bench/clients/node-floor.mjs).',

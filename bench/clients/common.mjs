@@ -11,6 +11,8 @@ export const SCENARIOS = {
   C: { messages: 200, connections: 1, perConnection: 200, recipients: 50, bodyBytes: 1000, streamed: false },
   D: { messages: 1, connections: 1, perConnection: 1, recipients: 1, bodyBytes: 20 * 1024 * 1024, streamed: false },
   E: { messages: 2000, connections: 8, perConnection: 250, recipients: 1, bodyBytes: 1000, streamed: false },
+  // E once more, after 10 000 messages through the same code first (a long-running sender's pool).
+  X: { messages: 2000, connections: 8, perConnection: 250, recipients: 1, bodyBytes: 1000, streamed: false, warmup: 10000 },
   F: { messages: 1, connections: 1, perConnection: 1, recipients: 1, bodyBytes: 1024 * 1024 * 1024, streamed: true },
 }
 

@@ -14,6 +14,7 @@ SCENARIOS = {
     "C": dict(messages=200, connections=1, per=200, rcpts=50, size=1000),
     "D": dict(messages=1, connections=1, per=1, rcpts=1, size=20 * 1024 * 1024),
     "E": dict(messages=2000, connections=8, per=250, rcpts=1, size=1000),
+    "X": dict(messages=2000, connections=8, per=250, rcpts=1, size=1000),
 }
 port, name = int(sys.argv[1]), sys.argv[2]
 sc = SCENARIOS[name]
