@@ -355,7 +355,6 @@ const within = <A>(clock: Clock, ms: number, what: string, p: Promise<A>): Promi
     )
   })
 
-/** The API for one platform. */
 /**
  * One message, then QUIT, on a connection opened for it. QUIT is queued at once behind the
  * message, so with PIPELINING it leaves in the same write as the final dot (RFC 2920 §3.1:
@@ -379,6 +378,7 @@ const sendThenQuit = async (client: SmtpClient, message: Message): Promise<SendR
   }
 }
 
+/** The API for one platform. */
 export interface Api<S> {
   /** Connect, greet, STARTTLS and log in as the options say. Rejects with SmtpFailure. */
   readonly connect: (options: ConnectOptions<S>) => Promise<SmtpClient>
