@@ -21,10 +21,13 @@ export const MAX_RATE_WINDOW = 100_000
 export const POOL_RETRIES = 1
 /**
  * After this many connection attempts in a row have failed (or one permanent refusal, such as a
- * wrong password), messages fail at once for CONNECT_COOLDOWN_MS instead of each trying again.
+ * wrong password), messages fail at once for the cool-down (`connectCooldownMs`, default
+ * CONNECT_COOLDOWN_MS) instead of each trying again.
  */
 export const MAX_CONSECUTIVE_CONNECT_FAILURES = 3
 export const CONNECT_COOLDOWN_MS = 30_000
+/** Upper bound on `connectCooldownMs`: a pool never stays shut for longer than an hour. */
+export const MAX_CONNECT_COOLDOWN_MS = 3_600_000
 
 export interface PoolOptions {
   /** Connections to open, at most MAX_POOL_CONNECTIONS. Default 4. */
@@ -37,6 +40,12 @@ export interface PoolOptions {
   readonly rate?: { readonly messages: number; readonly perMs: number }
   /** Send NOOP before reusing a connection idle for this long (ms). Default 10 000. */
   readonly idleNoopAfterMs?: number
+  /**
+   * How long (ms) messages fail at once, unsent, after three failed connects in a row or one
+   * refused login, before one connection is tried again. Default 30 000, at most
+   * MAX_CONNECT_COOLDOWN_MS; 0 tries again with the next message (mind account lock-outs).
+   */
+  readonly connectCooldownMs?: number
   /**
    * Messages handed to one connection at once (pipelined where the server allows). Default 1.
    * Above 1, messages queued behind one whose connection broke use up a retry too.
@@ -152,6 +161,10 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
   const perConnection = clampInt(options.messagesPerConnection, POOL_DEFAULTS.messagesPerConnection, Number.MAX_SAFE_INTEGER)
   const queueLimit = clampInt(options.queueLimit, POOL_DEFAULTS.queueLimit, MAX_POOL_QUEUE)
   const idleNoop = options.idleNoopAfterMs ?? POOL_DEFAULTS.idleNoopAfterMs
+  const cooldown =
+    options.connectCooldownMs === undefined || !Number.isFinite(options.connectCooldownMs)
+      ? CONNECT_COOLDOWN_MS
+      : Math.max(0, Math.min(MAX_CONNECT_COOLDOWN_MS, options.connectCooldownMs))
   const depth = clampInt(options.pipelineDepth, POOL_DEFAULTS.pipelineDepth, MAX_PIPELINE_DEPTH)
   const clock = deps.clock
   let window = options.rate !== undefined ? rateWindow(clampInt(options.rate.messages, 1, MAX_RATE_WINDOW), Math.max(0, options.rate.perMs)) : null
@@ -307,7 +320,7 @@ export const makePool = <M, R, C extends PoolClient<R>>(deps: PoolDeps<R, C>, op
         } catch (e) {
           connectFailures++
           const permanent = deps.kindOf(e) !== 'failed' || !deps.transient(e)
-          if (permanent || connectFailures >= MAX_CONSECUTIVE_CONNECT_FAILURES) failFast = { until: clock.now() + CONNECT_COOLDOWN_MS, error: e, transient: !permanent }
+          if (permanent || connectFailures >= MAX_CONSECUTIVE_CONNECT_FAILURES) failFast = { until: clock.now() + cooldown, error: e, transient: !permanent }
           failed(job, e, true)
           continue
         }
