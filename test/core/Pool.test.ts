@@ -28,95 +28,81 @@ const deps = (clock: VirtualClock, connect: () => Promise<Pool.PoolClient<string
 
 const settleAll = () => new Promise((r) => setImmediate(r))
 
+/**
+ * A server that is down until the cool-down is over: three failed connects, the rest fail at once
+ * (transient, no attempt) until `cooldownMs` has passed, then the server is back and delivers.
+ */
+const coolDownCase = async (options: Pool.PoolOptions, cooldownMs: number): Promise<void> => {
+  const clock = new VirtualClock(0)
+  let attempts = 0
+  let up = false
+  const pool = Pool.makePool<string, string, Pool.PoolClient<string>>(
+    deps(clock, async () => {
+      attempts++
+      if (!up) throw new Down(true)
+      return okClient()
+    }),
+    options,
+  )
+  const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.send(`m${i}`)))
+  assert.ok(outcomes.every((o) => o._tag === 'Failed' && o.transient))
+  assert.equal(attempts, Pool.MAX_CONSECUTIVE_CONNECT_FAILURES)
+  // Still cooling down: no attempt.
+  clock.advance(cooldownMs - 1)
+  assert.equal((await pool.send('early'))._tag, 'Failed')
+  assert.equal(attempts, Pool.MAX_CONSECUTIVE_CONNECT_FAILURES)
+  // The server is back and the cool-down is over: delivered.
+  up = true
+  clock.advance(1)
+  const later = await pool.send('later')
+  assert.deepEqual(later, { _tag: 'Sent', result: 'sent later', attempts: 1 })
+  await pool.close()
+  await settleAll()
+}
+
+/** A pool whose every login is refused for good (a wrong password), and its attempt count. */
+const refusing = (options: Pool.PoolOptions) => {
+  const clock = new VirtualClock(0)
+  let attempts = 0
+  const pool = Pool.makePool<string, string, Pool.PoolClient<string>>(
+    deps(clock, async () => {
+      attempts++
+      throw new Down(false)
+    }),
+    options,
+  )
+  return { pool, clock, attempts: () => attempts }
+}
+
 describe('pool fail-fast and cool-down', () => {
   test('three failed connects in a row: the rest fail at once (transient); after the cool-down it tries again', async () => {
-    const clock = new VirtualClock(0)
-    let attempts = 0
-    let up = false
-    const pool = Pool.makePool<string, string, Pool.PoolClient<string>>(
-      deps(clock, async () => {
-        attempts++
-        if (!up) throw new Down(true)
-        return okClient()
-      }),
-      { connections: 1 },
-    )
-    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.send(`m${i}`)))
-    assert.ok(outcomes.every((o) => o._tag === 'Failed' && o.transient))
-    assert.equal(attempts, Pool.MAX_CONSECUTIVE_CONNECT_FAILURES)
-    // Still cooling down: no attempt.
-    clock.advance(Pool.CONNECT_COOLDOWN_MS - 1)
-    assert.equal((await pool.send('early'))._tag, 'Failed')
-    assert.equal(attempts, Pool.MAX_CONSECUTIVE_CONNECT_FAILURES)
-    // The server is back and the cool-down is over: delivered.
-    up = true
-    clock.advance(1)
-    const later = await pool.send('later')
-    assert.deepEqual(later, { _tag: 'Sent', result: 'sent later', attempts: 1 })
-    await pool.close()
-    await settleAll()
+    await coolDownCase({ connections: 1 }, Pool.CONNECT_COOLDOWN_MS)
   })
 
   test('connectCooldownMs sets the cool-down; out-of-range values are clamped', async () => {
-    const clock = new VirtualClock(0)
-    let attempts = 0
-    let up = false
-    const pool = Pool.makePool<string, string, Pool.PoolClient<string>>(
-      deps(clock, async () => {
-        attempts++
-        if (!up) throw new Down(true)
-        return okClient()
-      }),
-      { connections: 1, connectCooldownMs: 5000 },
-    )
-    await Promise.all(Array.from({ length: 5 }, (_, i) => pool.send(`m${i}`)))
-    assert.equal(attempts, Pool.MAX_CONSECUTIVE_CONNECT_FAILURES)
-    clock.advance(4999)
-    assert.equal((await pool.send('early'))._tag, 'Failed')
-    assert.equal(attempts, Pool.MAX_CONSECUTIVE_CONNECT_FAILURES)
-    up = true
-    clock.advance(1)
-    assert.equal((await pool.send('later'))._tag, 'Sent')
-    await pool.close()
-    await settleAll()
+    await coolDownCase({ connections: 1, connectCooldownMs: 5000 }, 5000)
 
     // A day is cut to the bound; a negative value means no cool-down.
     for (const [asked, expected] of [
       [86_400_000, Pool.MAX_CONNECT_COOLDOWN_MS],
       [-1, 0],
     ] as const) {
-      const c = new VirtualClock(0)
-      let tries = 0
-      const p = Pool.makePool<string, string, Pool.PoolClient<string>>(
-        deps(c, async () => {
-          tries++
-          throw new Down(false)
-        }),
-        { connections: 1, connectCooldownMs: asked },
-      )
-      assert.equal((await p.send('a'))._tag, 'Failed')
-      assert.equal(tries, 1)
-      if (expected > 0) c.advance(expected - 1)
-      assert.equal((await p.send('b'))._tag, 'Failed')
+      const r = refusing({ connections: 1, connectCooldownMs: asked })
+      assert.equal((await r.pool.send('a'))._tag, 'Failed')
+      assert.equal(r.attempts(), 1)
+      if (expected > 0) r.clock.advance(expected - 1)
+      assert.equal((await r.pool.send('b'))._tag, 'Failed')
       // Tried again only once the cool-down is over.
-      assert.equal(tries, expected === 0 ? 2 : 1)
-      await p.close()
+      assert.equal(r.attempts(), expected === 0 ? 2 : 1)
+      await r.pool.close()
     }
   })
 
   test('a permanent refusal (wrong password) stops logins at once, not after three', async () => {
-    const clock = new VirtualClock(0)
-    let attempts = 0
-    const pool = Pool.makePool<string, string, Pool.PoolClient<string>>(
-      deps(clock, async () => {
-        attempts++
-        throw new Down(false)
-      }),
-      { connections: 1 },
-    )
+    const { pool, attempts } = refusing({ connections: 1 })
     const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => pool.send(`m${i}`)))
     assert.ok(outcomes.every((o) => o._tag === 'Failed' && !o.transient))
-    assert.equal(attempts, 1)
+    assert.equal(attempts(), 1)
     await pool.close()
   })
 })
