@@ -67,6 +67,8 @@ interface Row {
   readonly rssMb: number
   /** Medians of the per-round ratios (null where that reference did not run). */
   readonly vsSource: number | null
+  /** The lowest and highest of those per-round ratios to smtp-source (msgs/s). */
+  readonly vsSourceRange: readonly [number, number] | null
   readonly vsFloor: number | null
   readonly cpuVsSource: number | null
 }
@@ -96,6 +98,7 @@ const main = async (): Promise<void> => {
       const ms = new Map<string, Measure[]>(clients.map(([c]) => [c, []]))
       for (let i = 0; i < runs; i++) for (const [client, run] of clients) ms.get(client)!.push(run())
       const rate = (m: Measure): number => m.messages / (m.wallMs / 1000)
+      const spread = (rs: number[]): readonly [number, number] => [Math.min(...rs), Math.max(...rs)]
       const pairwise = (xs: Measure[], ys: Measure[] | undefined, f: (m: Measure) => number): number | null =>
         ys === undefined ? null : median(xs.map((x, i) => f(x) / f(ys[i]!)))
       const source = ms.get('smtp-source')
@@ -113,6 +116,7 @@ const main = async (): Promise<void> => {
           cpuMsPerMsg: +median(xs.map(cpu)).toFixed(3),
           rssMb: +Math.max(...xs.map((x) => x.rssMb)).toFixed(1),
           vsSource: pairwise(xs, source, rate),
+          vsSourceRange: source === undefined ? null : spread(xs.map((x, i) => rate(x) / rate(source[i]!))),
           vsFloor: pairwise(xs, floorRuns, rate),
           cpuVsSource: pairwise(xs, source, cpu),
         }
@@ -128,15 +132,17 @@ const main = async (): Promise<void> => {
     '',
     `Measured ${new Date().toISOString()} on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`,
     `Sink: Postfix smtp-sink on 127.0.0.1 (PIPELINING advertised). ${RUNS} rounds (F: 1), every client once per round;`,
-    'msgs/s and CPU are medians over the rounds, ratios are medians of the ratios within each round.',
+    'msgs/s and CPU are medians over the rounds, ratios are medians of the ratios within each round',
+    '(the lowest and highest of those ratios show how much the machine moved between rounds).',
     'Client CPU is measured inside each client around the work (smtp-source: the whole process).',
     ...(otherVersion === null ? [] : [`"smtpure (Node ${otherVersion})" is the same client on that Node binary, in the same rounds (\`--node\`).`]),
     '',
-    '| scenario | client | msgs/s | MB/s | × smtp-source (msgs/s) | × node-floor (msgs/s) | CPU ms/msg | × smtp-source (CPU) | peak RSS MB |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | client | msgs/s | MB/s | × smtp-source (msgs/s) | lowest–highest round | × node-floor (msgs/s) | CPU ms/msg | × smtp-source (CPU) | peak RSS MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => {
       const x = (v: number | null): string => (v === null ? '' : v.toFixed(2))
-      return `| ${r.scenario} | ${r.client} | ${r.msgsPerSec} | ${r.mbPerSec} | ${x(r.vsSource)} | ${x(r.vsFloor)} | ${r.cpuMsPerMsg} | ${x(r.cpuVsSource)} | ${r.rssMb} |`
+      const range = r.vsSourceRange === null ? '' : `${r.vsSourceRange[0].toFixed(2)}–${r.vsSourceRange[1].toFixed(2)}`
+      return `| ${r.scenario} | ${r.client} | ${r.msgsPerSec} | ${r.mbPerSec} | ${x(r.vsSource)} | ${range} | ${x(r.vsFloor)} | ${r.cpuMsPerMsg} | ${x(r.cpuVsSource)} | ${r.rssMb} |`
     }),
     '',
     'Scenarios: A 2000 small messages over one connection; B 500 messages, a new connection each;',
