@@ -98,9 +98,13 @@ const main = async (): Promise<void> => {
       const ms = new Map<string, Measure[]>(clients.map(([c]) => [c, []]))
       for (let i = 0; i < runs; i++) for (const [client, run] of clients) ms.get(client)!.push(run())
       const rate = (m: Measure): number => m.messages / (m.wallMs / 1000)
-      const spread = (rs: number[]): readonly [number, number] => [Math.min(...rs), Math.max(...rs)]
-      const pairwise = (xs: Measure[], ys: Measure[] | undefined, f: (m: Measure) => number): number | null =>
-        ys === undefined ? null : median(xs.map((x, i) => f(x) / f(ys[i]!)))
+      /** The ratio of `xs` to `ys` round by round (null where that reference did not run). */
+      const ratios = (xs: Measure[], ys: Measure[] | undefined, f: (m: Measure) => number): number[] | null =>
+        ys === undefined ? null : xs.map((x, i) => f(x) / f(ys[i]!))
+      const pairwise = (xs: Measure[], ys: Measure[] | undefined, f: (m: Measure) => number): number | null => {
+        const rs = ratios(xs, ys, f)
+        return rs === null ? null : median(rs)
+      }
       const source = ms.get('smtp-source')
       const floorRuns = ms.get('node-floor')
       for (const [client] of clients) {
@@ -108,6 +112,7 @@ const main = async (): Promise<void> => {
         const m = xs[0]!
         const wall = median(xs.map((x) => x.wallMs))
         const cpu = (x: Measure): number => x.cpuMs / x.messages
+        const bySource = ratios(xs, source, rate)
         const row: Row = {
           scenario: sc,
           client,
@@ -115,8 +120,8 @@ const main = async (): Promise<void> => {
           mbPerSec: +(m.bytes / 1e6 / (wall / 1000)).toFixed(1),
           cpuMsPerMsg: +median(xs.map(cpu)).toFixed(3),
           rssMb: +Math.max(...xs.map((x) => x.rssMb)).toFixed(1),
-          vsSource: pairwise(xs, source, rate),
-          vsSourceRange: source === undefined ? null : spread(xs.map((x, i) => rate(x) / rate(source[i]!))),
+          vsSource: bySource === null ? null : median(bySource),
+          vsSourceRange: bySource === null ? null : [Math.min(...bySource), Math.max(...bySource)],
           vsFloor: pairwise(xs, floorRuns, rate),
           cpuVsSource: pairwise(xs, source, cpu),
         }
