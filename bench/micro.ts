@@ -29,11 +29,13 @@ const makeBody = (bytes: number, dotEvery: number): Uint8Array => {
 }
 const SIZE = 64 * 1024 * 1024
 const CHUNK = 64 * 1024
+// Room for a stuffed chunk, reused as the client's body stream reuses its own (`into`).
+const scratch = new Uint8Array(2 * CHUNK + 2)
 const stuffRun = (body: Uint8Array) => () => {
   let st = DotStuffer.initial
   let n = 0
   for (let i = 0; i < body.length; i += CHUNK) {
-    const [out, next] = DotStuffer.stuff(body.subarray(i, i + CHUNK))(st)
+    const [out, next] = DotStuffer.stuff(body.subarray(i, i + CHUNK), true, scratch)(st)
     n += out.length
     st = next
   }

@@ -137,6 +137,33 @@ describe('DotStuffer', () => {
     )
   })
 
+  // Lines of every short length put their CR LF at every lane of a word: the scan passes over
+  // ordinary line ends word by word and leaves the rest (a bare CR or LF, a TAB, an empty line,
+  // a CR LF cut by a chunk's end) to the octet loop. Chunks start at every alignment.
+  const shortLine = fc
+    .tuple(fc.constantFrom('', '', '.', '..'), fc.nat({ max: 11 }), fc.constantFrom('\r\n', '\r\n', '\r\n', '\r', '\n', '\t\r\n', '\r\n\r\n'))
+    .map(([lead, length, end]) => lead + 'abcdefghijk'.slice(0, length) + end)
+  const linesBody = fc.array(shortLine, { minLength: 20, maxLength: 200 }).map((xs) => xs.join(''))
+  test('short lines with their line ends at every lane equal the reference (property)', () => {
+    fc.assert(
+      fc.property(linesBody, fc.nat({ max: 7 }), fc.array(fc.nat(), { maxLength: 4 }), fc.boolean(), (text, shift, cuts, dots) => {
+        const bytes = b(text)
+        const padded = new Uint8Array(bytes.length + shift)
+        padded.set(bytes, shift)
+        let st = DotStuffer.initial
+        let out = ''
+        for (const p of splitAt(padded.subarray(shift), cuts)) {
+          const [o, next] = DotStuffer.stuff(p, dots)(st)
+          out += s(o)
+          st = next
+        }
+        if (dots) assert.equal(out + s(DotStuffer.finish(st)), reference(text))
+        else assert.equal(out + s(DotStuffer.finishUnstuffed(st)), text.replace(/\r\n|\r|\n/g, '\r\n'))
+      }),
+      { numRuns: 1000 },
+    )
+  })
+
   test('stuffing into given room gives the same bytes, in that room when it is large enough (property)', () => {
     fc.assert(
       fc.property(longBody, fc.array(fc.nat(), { maxLength: 4 }), fc.nat({ max: 64 }), fc.boolean(), (text, cuts, slack, dots) => {
