@@ -139,9 +139,7 @@ const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s:
         // RFC 5321 §4.5.2, for a line that starts at a word's first octet.
         if (dots && chunk[i] === DOT) insert(i, DOT)
       }
-      const r = scanLines(words, k, dots, wordsAt, le)
-      k = r >> 1
-      atLineStart = (r & 1) === 1
+      k = scanLines(chunk, words, k, dots, wordsAt, le)
     }
     i = wordsAt + (k << 2)
     if (k < wordCount) {
@@ -184,23 +182,28 @@ const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s:
 }
 
 /**
- * Word-wise scan from word `k` (mid-line, no CR pending): skips clean words and passes over
- * ordinary line ends, `CR LF` with plain text after it on the same word, recording the doubled
- * dot of a line that starts with one. Stops at the first word it leaves to the octet loop (a
- * bare CR or LF, TAB or other low octets, an empty line, a CR LF split over the chunk's end) and
- * returns that word's index shifted left by one, the low bit set when a line starts at it.
+ * Word-wise scan from word `k` of `bytes` (mid-line, no CR pending): skips clean words and
+ * passes over ordinary line ends, `CR LF` and a line whose octets up to the next word are plain,
+ * recording the doubled dot of a line that starts with one. Returns the index of the first word
+ * it leaves to the octet loop (a bare CR or LF, a TAB or other low octet, an empty line, a line
+ * end in the chunk's last word), where the state is again mid-line with no CR pending.
  *
  * A word with no octet below 0x0E (the classic "has a byte less than n" test) holds no line
  * break. Four words are tested per step, their flags or'ed: each typed-array load carries checks
  * that V8 11 (Node 20) does not hoist out of a loop. Line ends are handled here, not by the
- * octet loop, as that cost about 60 ns a line (a 72-octet line took 150 ns, now about 70).
- * Lanes are octets in memory order only on a little-endian machine (`lanes`); elsewhere only
- * the skip runs. Octets are literals here (CR 0x0d, LF 0x0a, `.` 0x2e, CR LF read as a
- * little-endian 0x0a0d): a module-level constant is a context load and a hole check on every
- * use, and the scan ran 8% slower with them.
+ * octet loop, as that cost about 60 ns a line (a 72-octet line took 150 ns, now about 70). The
+ * same few steps serve a line end at any lane: a branch per lane left V8 without type feedback
+ * for the rarer lanes, and each first use of one threw the optimized code away (scenario D
+ * from a cold process took a quarter more CPU).
+ *
+ * The first low octet is found from the lowest flag only on a little-endian machine (`lanes`);
+ * elsewhere only the skip runs. Octets are literals here (CR 0x0d, LF 0x0a, `.` 0x2e): a
+ * module-level constant is a context load and a hole check on every use, and the scan ran 8%
+ * slower with them.
  */
-const scanLines = (words: Uint32Array, k: number, dots: boolean, wordsAt: number, lanes: boolean): number => {
+const scanLines = (bytes: Uint8Array, words: Uint32Array, k: number, dots: boolean, wordsAt: number, lanes: boolean): number => {
   const count = words.length
+  const end = wordsAt + (count << 2)
   for (;;) {
     for (; k + 3 < count; k += 4) {
       const a = words[k]!
@@ -214,37 +217,18 @@ const scanLines = (words: Uint32Array, k: number, dots: boolean, wordsAt: number
       x = words[k]!
       if (((x - 0x0e0e0e0e) & ~x & 0x80808080) !== 0) break
     }
-    if (k === count || !lanes) return k << 1
-    // The lowest flag is exact (a borrow only sets flags above it): the first low octet's lane.
+    if (k === count || !lanes) return k
+    // The lowest flag is exact (a borrow only sets flags above it): the first low octet.
     const flags = (x - 0x0e0e0e0e) & ~x & 0x80808080
-    const lane = (31 - Math.clz32(flags & -flags)) >> 3
-    if (lane < 2) {
-      // CR LF at lanes `lane` and `lane + 1`; the next line starts in this word.
-      if (((x >>> (lane << 3)) & 0xffff) !== 0x0a0d) return k << 1
-      // Nothing low after it: the lanes up to the LF are replaced by spaces and tested again.
-      const done = (1 << ((lane + 2) << 3)) - 1
-      const rest = (x & ~done) | (0x20202020 & done)
-      if (((rest - 0x0e0e0e0e) & ~rest & 0x80808080) !== 0) return k << 1
-      // RFC 5321 §4.5.2: a line that starts with a period gets one more.
-      if (dots && ((x >>> ((lane + 2) << 3)) & 0xff) === 0x2e) insert(wordsAt + (k << 2) + lane + 2, 0x2e)
-      k++
-    } else if (lane === 2) {
-      // CR LF ends the word; the next line starts at the next word.
-      if (x >>> 16 !== 0x0a0d) return k << 1
-      k++
-      if (k === count) return (k << 1) | 1
-      if (dots && (words[k]! & 0xff) === 0x2e) insert(wordsAt + (k << 2), 0x2e)
-    } else {
-      // CR at the last lane, its LF at the first lane of the next word, then the next line.
-      if (k + 1 === count || x >>> 24 !== 0x0d) return k << 1
-      const y = words[k + 1]!
-      if ((y & 0xff) !== 0x0a) return k << 1
-      const rest = (y & ~0xff) | 0x20
-      if (((rest - 0x0e0e0e0e) & ~rest & 0x80808080) !== 0) return k << 1
-      k++
-      if (dots && ((y >>> 8) & 0xff) === 0x2e) insert(wordsAt + (k << 2) + 1, 0x2e)
-      k++
-    }
+    const cr = wordsAt + (k << 2) + ((31 - Math.clz32(flags & -flags)) >> 3)
+    // An ordinary line end is CR LF, then a line whose octets up to the next word are plain.
+    const start = cr + 2
+    const next = wordsAt + ((start - wordsAt + 3) & ~3)
+    if (next >= end || bytes[cr] !== 0x0d || bytes[cr + 1] !== 0x0a) return k
+    for (let j = start; j < next; j++) if (bytes[j]! < 0x0e) return k
+    // RFC 5321 §4.5.2: a line that starts with a period gets one more.
+    if (dots && bytes[start] === 0x2e) insert(start, 0x2e)
+    k = (next - wordsAt) >> 2
   }
 }
 
