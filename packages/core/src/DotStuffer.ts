@@ -192,9 +192,9 @@ const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s:
  * break. Four words are tested per step, their flags or'ed: each typed-array load carries checks
  * that V8 11 (Node 20) does not hoist out of a loop. Line ends are handled here, not by the
  * octet loop, as that cost about 60 ns a line (a 72-octet line took 150 ns, now about 70). The
- * same few steps serve a line end at any lane: a branch per lane left V8 without type feedback
- * for the rarer lanes, and each first use of one threw the optimized code away (scenario D
- * from a cold process took a quarter more CPU).
+ * same few steps serve a line end at any lane: with a branch per lane V8 had no type feedback
+ * for the rarer lanes, each first use of one threw the optimized code away, and scenario D took
+ * a quarter more CPU from a cold process.
  *
  * The first low octet is found from the lowest flag only on a little-endian machine (`lanes`);
  * elsewhere only the skip runs. Octets are literals here (CR 0x0d, LF 0x0a, `.` 0x2e): a
