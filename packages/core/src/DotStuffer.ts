@@ -89,7 +89,6 @@ const insert = (at: number, octet: number): void => {
 
 const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s: DotStuffer) => Uint8Array) | null, into: Uint8Array | null): readonly [Uint8Array, DotStuffer] => {
   const n = chunk.length
-  const le = LITTLE_ENDIAN
   let atLineStart = s.atLineStart
   let afterCr = s.afterCr
   inserted = 0
@@ -131,29 +130,19 @@ const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s:
       stop = n
       continue
     }
-    let k = (i - wordsAt) >> 2
-    // After a CR the next word goes octet by octet: it must start with the LF.
-    if (!afterCr) {
-      if (atLineStart) {
-        atLineStart = false
-        // RFC 5321 §4.5.2, for a line that starts at a word's first octet.
-        if (dots && chunk[i] === DOT) insert(i, DOT)
-      }
-      k = scanLines(chunk, words, k, dots, wordsAt, le)
-    }
-    i = wordsAt + (k << 2)
-    if (k < wordCount) {
+    if (afterCr) {
+      // After a CR the next word goes octet by octet: it must start with the LF.
       stop = i + 4
-      if (le && !afterCr) {
-        // Start at the flagged word's first octet below 0x0E: its lowest flag bit is exact
-        // (a borrow can only set flags above it), and the octets before it are plain text.
-        const x = words[k]!
-        const flags = (x - 0x0e0e0e0e) & ~x & 0x80808080
-        i += (31 - Math.clz32(flags & -flags)) >> 3
-      }
-    } else {
-      stop = n
+      continue
     }
+    if (atLineStart) {
+      atLineStart = false
+      // RFC 5321 §4.5.2, for a line that starts at a word's first octet.
+      if (dots && chunk[i] === DOT) insert(i, DOT)
+    }
+    i = scanLines(chunk, words, (i - wordsAt) >> 2, dots, wordsAt, LITTLE_ENDIAN)
+    // The octet loop takes the rest of the word the scan stopped in (or the octets after the last).
+    stop = i < wordsEnd ? wordsAt + ((i - wordsAt) & ~3) + 4 : n
   }
   const state: DotStuffer = { atLineStart, afterCr }
   const end = ending === null ? NO_BYTES : ending(state)
@@ -184,9 +173,10 @@ const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s:
 /**
  * Word-wise scan from word `k` of `bytes` (mid-line, no CR pending): skips clean words and
  * passes over ordinary line ends, `CR LF` and a line whose octets up to the next word are plain,
- * recording the doubled dot of a line that starts with one. Returns the index of the first word
- * it leaves to the octet loop (a bare CR or LF, a TAB or other low octet, an empty line, a line
- * end in the chunk's last word), where the state is again mid-line with no CR pending.
+ * recording the doubled dot of a line that starts with one. Returns the position of the first
+ * octet it leaves to the octet loop, where the state is again mid-line with no CR pending: the
+ * first low octet of a word it does not pass over (a bare CR or LF, a TAB or other low octet, an
+ * empty line, a line end in the chunk's last word), or the end of the words.
  *
  * A word with no octet below 0x0E (the classic "has a byte less than n" test) holds no line
  * break. Four words are tested per step, their flags or'ed: each typed-array load carries checks
@@ -197,7 +187,7 @@ const transform = (chunk: Uint8Array, dots: boolean, s: DotStuffer, ending: ((s:
  * a quarter more CPU from a cold process.
  *
  * The first low octet is found from the lowest flag only on a little-endian machine (`lanes`);
- * elsewhere only the skip runs. Octets are literals here (CR 0x0d, LF 0x0a, `.` 0x2e): a
+ * elsewhere only the skip runs, and it returns the flagged word's start. Octets are literals here (CR 0x0d, LF 0x0a, `.` 0x2e): a
  * module-level constant is a context load and a hole check on every use, and the scan ran 8%
  * slower with them.
  */
@@ -217,15 +207,17 @@ const scanLines = (bytes: Uint8Array, words: Uint32Array, k: number, dots: boole
       x = words[k]!
       if (((x - 0x0e0e0e0e) & ~x & 0x80808080) !== 0) break
     }
-    if (k === count || !lanes) return k
-    // The lowest flag is exact (a borrow only sets flags above it): the first low octet.
+    if (k === count) return end
+    if (!lanes) return wordsAt + (k << 2)
+    // The lowest flag is exact (a borrow only sets flags above it): the first low octet, and the
+    // octets before it are plain text.
     const flags = (x - 0x0e0e0e0e) & ~x & 0x80808080
     const cr = wordsAt + (k << 2) + ((31 - Math.clz32(flags & -flags)) >> 3)
     // An ordinary line end is CR LF, then a line whose octets up to the next word are plain.
     const start = cr + 2
     const next = wordsAt + ((start - wordsAt + 3) & ~3)
-    if (next >= end || bytes[cr] !== 0x0d || bytes[cr + 1] !== 0x0a) return k
-    for (let j = start; j < next; j++) if (bytes[j]! < 0x0e) return k
+    if (next >= end || bytes[cr] !== 0x0d || bytes[cr + 1] !== 0x0a) return cr
+    for (let j = start; j < next; j++) if (bytes[j]! < 0x0e) return cr
     // RFC 5321 §4.5.2: a line that starts with a period gets one more.
     if (dots && bytes[start] === 0x2e) insert(start, 0x2e)
     k = (next - wordsAt) >> 2
