@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real SMTP servers the interop tests start on loopback: Postfix (with Dovecot for
-# SASL) and aiosmtpd, from Debian's packages, plus openssl for the throwaway CA and dnsmasq as
-# the DNS server of the routing tests. Idempotent and
+# SASL) and aiosmtpd, from Debian's packages, plus openssl for the throwaway CA, dnsmasq as
+# the DNS server of the routing tests, and GNU time (/usr/bin/time, the bench's peak-RSS and CPU
+# figures; the suite runs the bench scaled down). Postfix also brings the bench's smtp-sink and
+# smtp-source. Idempotent and
 # quick when everything is already there. Needs root.
 set -euo pipefail
 need=()
-for pkg in postfix dovecot-core python3-aiosmtpd openssl dnsmasq-base; do
+for pkg in postfix dovecot-core python3-aiosmtpd openssl dnsmasq-base time; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

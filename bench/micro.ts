@@ -6,6 +6,8 @@
 import * as E from 'fp-ts/lib/Either.js'
 import { Client, DotStuffer, ReplyParser, decodeConfig, decodeEnvelope, type State } from '@smtpure/core'
 
+/** SMTPURE_BENCH_SCALE=k divides the work by k (as for the bench clients): a check, not a measurement. */
+const SCALE = Number(process.env.SMTPURE_BENCH_SCALE ?? '1')
 const seconds = (ms: number): number => ms / 1000
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
@@ -27,7 +29,7 @@ const makeBody = (bytes: number, dotEvery: number): Uint8Array => {
   for (let at = 0; at < bytes; at += one.length) out.set(one.subarray(0, Math.min(one.length, bytes - at)), at)
   return out
 }
-const SIZE = 64 * 1024 * 1024
+const SIZE = Math.ceil((64 * 1024 * 1024) / SCALE / (64 * 1024)) * 64 * 1024
 const CHUNK = 64 * 1024
 // Room for a stuffed chunk, reused as the client's body stream reuses its own (`into`).
 const scratch = new Uint8Array(2 * CHUNK + 2)
@@ -51,8 +53,9 @@ const cleanMs = time(stuffRun(plainBody))
 const dottedMs = time(stuffRun(dottedBody))
 
 // ---- reply parsing: a buffer of many single-line and multi-line replies
-const replies = new TextEncoder().encode(('250 2.1.5 Ok\r\n'.repeat(9) + '250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n').repeat(20_000))
-const replyCount = 10 * 20_000
+const REPLY_GROUPS = Math.ceil(20_000 / SCALE)
+const replies = new TextEncoder().encode(('250 2.1.5 Ok\r\n'.repeat(9) + '250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n').repeat(REPLY_GROUPS))
+const replyCount = 10 * REPLY_GROUPS
 const parseMs = time(() => {
   let p = ReplyParser.empty
   let offset = 0
@@ -78,15 +81,20 @@ const EHLO = enc('250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n')
 const ENVELOPE_OK = enc('250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n354 go\r\n')
 const QUEUED = enc('250 2.0.0 queued\r\n')
 const BODY = enc('Subject: hi\r\n\r\nHello there\r\n')
-const TXNS = 50_000
+const TXNS = Math.ceil(50_000 / SCALE)
+let delivered = 0
 const step = (s: State, input: Parameters<typeof Client.step>[0]): State => {
   const r = Client.step(input)(s)
   if (E.isLeft(r)) throw new Error(r.left.message)
   let st = r.right.state
-  for (const o of r.right.outputs) if (o._tag === 'Transmit') st = step(st, { _tag: 'WriteCompleted', now: 0 })
+  for (const o of r.right.outputs) {
+    if (o._tag === 'Transmit') st = step(st, { _tag: 'WriteCompleted', now: 0 })
+    else if (o._tag === 'Event' && o.event._tag === 'Delivered') delivered++
+  }
   return st
 }
 const txnMs = time(() => {
+  delivered = 0
   let s = Client.initial(config.right, 0)
   s = step(s, { _tag: 'Received', bytes: GREETING, now: 0 })
   s = step(s, { _tag: 'Received', bytes: EHLO, now: 0 })
@@ -97,6 +105,7 @@ const txnMs = time(() => {
     s = step(s, { _tag: 'BodyEnd', now: 0 })
     s = step(s, { _tag: 'Received', bytes: QUEUED, now: 0 })
   }
+  if (delivered !== TXNS) throw new Error(`${delivered} of ${TXNS} transactions delivered`)
 }, 3)
 
 const result = {

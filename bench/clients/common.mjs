@@ -1,8 +1,10 @@
 // Shared by the Node bench clients: the scenarios and the message bodies. Plain JavaScript, so
 // every client runs on bare Node with no loader in the way.
 
-/** @type {Record<string, {messages:number, connections:number, perConnection:number, recipients:number, bodyBytes:number, streamed:boolean, warmup?:number}>} */
-export const SCENARIOS = {
+/** @typedef {{messages:number, connections:number, perConnection:number, recipients:number, bodyBytes:number, streamed:boolean, warmup?:number}} Scenario */
+
+/** @type {Record<string, Scenario>} */
+const FULL = {
   A: { messages: 2000, connections: 1, perConnection: 2000, recipients: 1, bodyBytes: 1000, streamed: false },
   // A once more, after 10 000 such messages were sent in the same process first: a long-running
   // process's throughput, once the JIT has compiled the hot code (A alone is mostly warm-up).
@@ -15,6 +17,31 @@ export const SCENARIOS = {
   X: { messages: 2000, connections: 8, perConnection: 250, recipients: 1, bodyBytes: 1000, streamed: false, warmup: 10000 },
   F: { messages: 1, connections: 1, perConnection: 1, recipients: 1, bodyBytes: 1024 * 1024 * 1024, streamed: true },
 }
+
+/**
+ * SMTPURE_BENCH_SCALE=k divides every scenario's work by k (message counts, warm-ups, and the
+ * size of the one-message bodies), keeping at least a message per connection. The test suite
+ * runs the whole bench that way to check every client still delivers; figures at a scale are
+ * not measurements.
+ */
+export const SCALE = Number(process.env.SMTPURE_BENCH_SCALE ?? '1')
+if (!Number.isInteger(SCALE) || SCALE < 1) throw new Error(`SMTPURE_BENCH_SCALE must be a whole number ≥ 1, not ${process.env.SMTPURE_BENCH_SCALE}`)
+
+/** @type {(s: Scenario, k: number) => Scenario} */
+const scaled = (s, k) => {
+  if (k === 1) return s
+  const messages = Math.max(s.connections, Math.round(s.messages / k))
+  return {
+    ...s,
+    messages,
+    perConnection: Math.min(s.perConnection, Math.ceil(messages / s.connections)),
+    bodyBytes: s.messages === 1 ? Math.ceil(s.bodyBytes / k) : s.bodyBytes,
+    ...(s.warmup === undefined ? {} : { warmup: Math.ceil(s.warmup / k) }),
+  }
+}
+
+/** @type {Record<string, Scenario>} */
+export const SCENARIOS = Object.fromEntries(Object.entries(FULL).map(([name, s]) => [name, scaled(s, SCALE)]))
 
 const LINE = 'The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvwx\r\n'
 const DOT_LINE = '.A line that starts with a dot, as in scenario D of the benchmark brief......\r\n'

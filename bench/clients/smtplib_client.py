@@ -1,12 +1,13 @@
 """Python's smtplib as a bench client: python3 smtplib_client.py PORT SCENARIO"""
 import json
+import os
 import resource
 import smtplib
 import sys
 import threading
 import time
 
-SCENARIOS = {
+FULL = {
     "A": dict(messages=2000, connections=1, per=2000, rcpts=1, size=1000),
     # W is A after a warm-up in the same process; CPython has no JIT to warm, so it is A as is.
     "W": dict(messages=2000, connections=1, per=2000, rcpts=1, size=1000),
@@ -16,8 +17,24 @@ SCENARIOS = {
     "E": dict(messages=2000, connections=8, per=250, rcpts=1, size=1000),
     "X": dict(messages=2000, connections=8, per=250, rcpts=1, size=1000),
 }
+# SMTPURE_BENCH_SCALE=k divides the work by k, as bench/clients/common.mjs does for the Node clients.
+SCALE = int(os.environ.get("SMTPURE_BENCH_SCALE", "1"))
+
+
+def scaled(s, k):
+    if k == 1:
+        return s
+    messages = max(s["connections"], int(s["messages"] / k + 0.5))  # as JavaScript's Math.round
+    return dict(
+        s,
+        messages=messages,
+        per=min(s["per"], -(-messages // s["connections"])),
+        size=-(-s["size"] // k) if s["messages"] == 1 else s["size"],
+    )
+
+
 port, name = int(sys.argv[1]), sys.argv[2]
-sc = SCENARIOS[name]
+sc = scaled(FULL[name], SCALE)
 LINE = "The quick brown fox jumps over the lazy dog 0123456789 abcdefghijklmnopqrstuvwx\r\n"
 DOT = ".A line that starts with a dot, as in scenario D of the benchmark brief......\r\n"
 parts = ["Subject: bench\r\nFrom: <bench@example.org>\r\nTo: <sink@example.net>\r\n\r\n"]
