@@ -13,7 +13,9 @@ await runLanes(sc, payload?.length ?? sc.bodyBytes, async (share) => {
     const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1, maxMessages: Infinity, name: 'bench.example' })
     const batch = Math.min(sc.perConnection, share - sent)
     for (let i = 0; i < batch; i++) {
-      await transport.sendMail({ envelope: { from: 'bench@example.org', to }, raw: payload ?? Readable.from(streamedBody(sc.bodyBytes)) })
+      const info = await transport.sendMail({ envelope: { from: 'bench@example.org', to }, raw: payload ?? Readable.from(streamedBody(sc.bodyBytes)) })
+      // A message counts only if every recipient was accepted (nodemailer throws when none was).
+      if (info.rejected.length > 0) throw new Error(`refused: ${info.rejected.join(', ')}`)
     }
     transport.close()
     sent += batch

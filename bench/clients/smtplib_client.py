@@ -49,15 +49,24 @@ msg = "".join(parts).encode()
 to = ["rcpt%d@example.net" % i for i in range(sc["rcpts"])]
 
 
+failures = []
+
+
 def lane(share):
-    sent = 0
-    while sent < share:
-        s = smtplib.SMTP("127.0.0.1", port, local_hostname="bench.example")
-        batch = min(sc["per"], share - sent)
-        for _ in range(batch):
-            s.sendmail("bench@example.org", to, msg)
-        s.quit()
-        sent += batch
+    try:
+        sent = 0
+        while sent < share:
+            s = smtplib.SMTP("127.0.0.1", port, local_hostname="bench.example")
+            batch = min(sc["per"], share - sent)
+            for _ in range(batch):
+                # Raises when every recipient is refused; returns the ones refused otherwise.
+                refused = s.sendmail("bench@example.org", to, msg)
+                if refused:
+                    raise RuntimeError("refused: %r" % (refused,))
+            s.quit()
+            sent += batch
+    except Exception as e:  # a thread's exception would not fail the process on its own
+        failures.append(e)
 
 
 t0 = time.perf_counter()
@@ -69,6 +78,8 @@ for t in threads:
 for t in threads:
     t.join()
 r1 = resource.getrusage(resource.RUSAGE_SELF)
+if failures:
+    sys.exit("smtplib client failed: %s" % failures[0])
 wall = (time.perf_counter() - t0) * 1000
 cpu = ((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)) * 1000
 print(json.dumps({"messages": sc["messages"], "bytes": sc["messages"] * len(msg), "wallMs": wall, "cpuMs": cpu}))

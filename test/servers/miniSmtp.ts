@@ -18,6 +18,8 @@ export interface MiniBehaviour {
   readonly greeting?: string
   /** Reply to MAIL (default 250); `'close'` answers 421 and closes. `n` counts MAILs on this connection. */
   readonly onMail?: (connection: number, n: number) => string | 'close'
+  /** Reply to RCPT (default 250) for the address between the angle brackets. */
+  readonly onRcpt?: (recipient: string) => string
   /** Reply to the final dot (default 250); `'drop'` closes without a reply. */
   readonly onDot?: (message: MiniMessage) => string | 'drop'
 }
@@ -105,8 +107,10 @@ export const startMiniSmtp = async (b: MiniBehaviour = {}, listenHost: '127.0.0.
           }
           s.write(`${r}\r\n`)
         } else if (verb === 'RCPT') {
-          to.push(line.replace(/^RCPT TO:<([^>]*)>.*$/i, '$1'))
-          s.write('250 2.1.5 ok\r\n')
+          const recipient = line.replace(/^RCPT TO:<([^>]*)>.*$/i, '$1')
+          const r = b.onRcpt?.(recipient) ?? '250 2.1.5 ok'
+          if (r.startsWith('250')) to.push(recipient)
+          s.write(`${r}\r\n`)
         } else if (verb === 'DATA') {
           inData = true
           data = ''
