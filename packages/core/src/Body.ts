@@ -65,7 +65,9 @@ const EIGHT_BIT_BLOCK_WORDS = 1024
 
 /**
  * Whether any octet has its high bit set. The aligned middle is read four octets at a time
- * (a byte loop over a 20 MB body cost more than dot-stuffing it).
+ * (a byte loop over a 20 MB body cost more than dot-stuffing it), four words per loop step: V8
+ * 11 (Node 20) checks a typed array's bounds on every load, and one word per step took 9–18 ms
+ * for 20 MB where four take 6–8 (and about 16 instead of 15–26 in a cold process).
  */
 export const hasEightBit = (bytes: Uint8Array): boolean => {
   const n = bytes.length
@@ -73,15 +75,20 @@ export const hasEightBit = (bytes: Uint8Array): boolean => {
   for (let i = 0; i < at; i++) if (bytes[i]! > 0x7f) return true
   const count = (n - at) >> 2
   if (count > 0) {
-    const words = new Uint32Array(bytes.buffer, bytes.byteOffset + at, count)
+    // Signed words: an octet's high bit only needs to survive the OR, and no load is a double.
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + at, count)
+    const whole = count & ~3
     // Checked after every block of words, so a long 8-bit body stops early, and the inner loop
     // is a bare OR with no branch on the data (twice the speed of a check per word).
-    for (let k = 0; k < count; ) {
-      const end = Math.min(count, k + EIGHT_BIT_BLOCK_WORDS)
+    for (let k = 0; k < whole; ) {
+      const end = Math.min(whole, k + EIGHT_BIT_BLOCK_WORDS)
       let seen = 0
-      for (; k < end; k++) seen |= words[k]!
+      for (; k < end; k += 4) seen |= words[k]! | words[k + 1]! | words[k + 2]! | words[k + 3]!
       if ((seen & 0x80808080) !== 0) return true
     }
+    let seen = 0
+    for (let k = whole; k < count; k++) seen |= words[k]!
+    if ((seen & 0x80808080) !== 0) return true
   }
   for (let i = at + count * 4; i < n; i++) if (bytes[i]! > 0x7f) return true
   return false
