@@ -5,9 +5,9 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import { Client, DotStuffer, ReplyParser, decodeConfig, decodeEnvelope, type State } from '@smtpure/core'
+// SMTPURE_BENCH_SCALE=k divides the work by k, as for the bench clients: a check, not a measurement.
+import { SCALE } from './clients/common.mjs'
 
-/** SMTPURE_BENCH_SCALE=k divides the work by k (as for the bench clients): a check, not a measurement. */
-const SCALE = Number(process.env.SMTPURE_BENCH_SCALE ?? '1')
 const seconds = (ms: number): number => ms / 1000
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 

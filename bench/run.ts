@@ -57,19 +57,22 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 /**
  * Run a command under /usr/bin/time (peak RSS, and CPU for a client that does not report its
- * own); `inner` says the client measured itself (a JSON line). Otherwise the wall time is taken
+ * own); `inner` says the client measured itself (a JSON line), which must be for the scenario's
+ * number of messages (`work`, taken as is for the others). Otherwise the wall time is taken
  * here, to the millisecond: time's own `%e` has hundredths of a second.
  */
-const measure = (cmd: string, argv: string[], inner: boolean, fallback: { messages: number; bytes: number }): Measure => {
+const measure = (cmd: string, argv: string[], inner: boolean, work: { messages: number; bytes: number }): Measure => {
   const t0 = performance.now()
   const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...argv], { cwd: root, encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 24 })
   const wallMs = performance.now() - t0
   const t = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr)
   if (r.status !== 0 || t === null) throw new Error(`${cmd} ${argv.join(' ')} failed: ${r.stderr.slice(-800)}`)
   const rssMb = Number(t[4]) / 1024
-  if (!inner) return { wallMs, cpuMs: (Number(t[2]) + Number(t[3])) * 1000, rssMb, ...fallback }
+  if (!inner) return { wallMs, cpuMs: (Number(t[2]) + Number(t[3])) * 1000, rssMb, ...work }
   const line = r.stdout.trim().split('\n').pop() ?? '{}'
   const j = JSON.parse(line) as { wallMs: number; cpuMs: number; messages: number; bytes: number }
+  // Every client must have done the same work (the Python client keeps its own table).
+  if (j.messages !== work.messages) throw new Error(`${cmd} ${argv.join(' ')} sent ${j.messages} messages, not ${work.messages}`)
   return { ...j, rssMb }
 }
 
@@ -139,15 +142,16 @@ const main = async (): Promise<void> => {
   try {
     for (const sc of scenarios) {
       const s = SCENARIOS[sc]!
+      const work = { messages: s.messages, bytes: s.messages * s.bodyBytes }
       const clients: Array<[string, () => Measure]> = [
-        ['smtp-source', () => measure('smtp-source', sourceArgs(sc, port), false, { messages: s.messages, bytes: s.messages * s.bodyBytes })],
-        ['smtpure', () => measure(...node('smtpure', port, sc), true, { messages: 0, bytes: 0 })],
-        ['nodemailer', () => measure(...node('nodemailer', port, sc), true, { messages: 0, bytes: 0 })],
+        ['smtp-source', () => measure('smtp-source', sourceArgs(sc, port), false, work)],
+        ['smtpure', () => measure(...node('smtpure', port, sc), true, work)],
+        ['nodemailer', () => measure(...node('nodemailer', port, sc), true, work)],
       ]
-      if (OTHER_NODE !== undefined) clients.push([`smtpure (Node ${otherVersion})`, () => measure(...node('smtpure', port, sc, OTHER_NODE), true, { messages: 0, bytes: 0 })])
+      if (OTHER_NODE !== undefined) clients.push([`smtpure (Node ${otherVersion})`, () => measure(...node('smtpure', port, sc, OTHER_NODE), true, work)])
       // The floor: what Node itself allows (hand-written pipelining, no checks); not a usable client.
-      if (sc !== 'F') clients.push(['node-floor', () => measure(...node('node-floor', port, sc), true, { messages: 0, bytes: 0 })])
-      if (sc !== 'F') clients.push(['smtplib', () => measure('/usr/bin/python3', ['bench/clients/smtplib_client.py', String(port), sc], true, { messages: 0, bytes: 0 })])
+      if (sc !== 'F') clients.push(['node-floor', () => measure(...node('node-floor', port, sc), true, work)])
+      if (sc !== 'F') clients.push(['smtplib', () => measure('/usr/bin/python3', ['bench/clients/smtplib_client.py', String(port), sc], true, work)])
       const runs = sc === 'F' ? 1 : RUNS
       // Round robin: every client once per round, so a change in the machine's speed during the
       // run hits all of them alike; ratios are taken pair by pair within a round, then the median.
